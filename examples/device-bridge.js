@@ -1,0 +1,83 @@
+// Device Bridge: lets an external service read and switch lights and read, lock and unlock locks.
+export default {
+  definition: {
+    name: 'Device Bridge',
+    namespace: 'example',
+    author: 'SmartApp Platform',
+    description: 'Lets an external service read and switch your lights and locks',
+    category: 'Convenience',
+    oauth: { displayName: 'Demo Service', displayLink: 'http://localhost:3001' },
+  },
+  preferences: [
+    {
+      section: 'Allow the service to control these things',
+      inputs: [
+        { name: 'switches', type: 'capability.switch', title: 'Which switches?', multiple: true, required: false },
+        { name: 'locks', type: 'capability.lock', title: 'Which locks?', multiple: true, required: false },
+        { name: 'greeting', type: 'text', title: 'Greeting', required: false, defaultValue: 'hi' },
+      ],
+    },
+  ],
+  mappings: {
+    '/switches': { GET: 'listSwitches' },
+    '/switches/:command': { PUT: 'updateSwitches' },
+    '/switches/:id/:command': { PUT: 'updateSwitch' },
+    '/locks': { GET: 'listLocks' },
+    '/locks/:id': { GET: 'showLock', PUT: 'updateLock' },
+  },
+  installed(ctx) {
+    ctx.log.info(`installed with ${ctx.settings.switches.length} switch(es) and ${ctx.settings.locks.length} lock(s)`);
+  },
+  updated(ctx) {
+    ctx.log.info(`updated: ${ctx.settings.switches.length} switch(es) and ${ctx.settings.locks.length} lock(s)`);
+  },
+  uninstalled(ctx) {
+    ctx.log.info('uninstalled');
+  },
+  handlers: {
+    listSwitches(ctx) {
+      return ctx.settings.switches.map((d) => ({ id: d.id, name: d.label, value: d.currentValue('switch') }));
+    },
+    updateSwitches(ctx) {
+      const cmd = ctx.params.command;
+      if (cmd !== 'on' && cmd !== 'off') {
+        ctx.httpError(400, `${cmd} is not a valid command for all switches specified`);
+      }
+      ctx.settings.switches.forEach((d) => d[cmd]());
+    },
+    updateSwitch(ctx) {
+      const device = ctx.settings.switches.find((d) => d.id === ctx.params.id);
+      if (!device) {
+        ctx.httpError(404, 'Switch not found');
+      }
+      const cmd = ctx.params.command;
+      if (cmd !== 'on' && cmd !== 'off') {
+        ctx.httpError(400, `${cmd} is not a valid switch command`);
+      }
+      device[cmd]();
+      return { id: device.id, name: device.label, value: device.currentValue('switch') };
+    },
+    listLocks(ctx) {
+      return ctx.settings.locks.map((d) => ({ id: d.id, name: d.label, value: d.currentValue('lock') }));
+    },
+    showLock(ctx) {
+      const device = ctx.settings.locks.find((d) => d.id === ctx.params.id);
+      if (!device) {
+        ctx.httpError(404, 'Lock not found');
+      }
+      return { id: device.id, name: device.label, value: device.currentValue('lock') };
+    },
+    updateLock(ctx) {
+      const device = ctx.settings.locks.find((d) => d.id === ctx.params.id);
+      if (!device) {
+        ctx.httpError(404, 'Lock not found');
+      }
+      const command = ctx.body && ctx.body.command;
+      if (command !== 'lock' && command !== 'unlock') {
+        ctx.httpError(400, 'command must be lock or unlock');
+      }
+      device[command]();
+      return { id: device.id, name: device.label, value: device.currentValue('lock') };
+    },
+  },
+};

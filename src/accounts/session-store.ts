@@ -1,0 +1,55 @@
+import { SessionData, Store } from 'express-session';
+import { DataSource, LessThan } from 'typeorm';
+import { sha256 } from '../common/secrets';
+import { BrowserSession } from './browser-session.entity';
+
+type Callback<T = void> = (err?: unknown, value?: T) => void;
+
+// Browser sessions live in the database so that any number of instances share them.
+export class DatabaseSessionStore extends Store {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ttlSeconds: number,
+  ) {
+    super();
+  }
+
+  private get repo() {
+    return this.dataSource.getRepository(BrowserSession);
+  }
+
+  override get(sid: string, callback: Callback<SessionData | null>): void {
+    this.repo
+      .findOne({ where: { idHash: sha256(sid) } })
+      .then((row) => {
+        if (!row || row.expiresAt.getTime() <= Date.now()) {
+          return callback(undefined, null);
+        }
+        callback(undefined, JSON.parse(row.data) as SessionData);
+      })
+      .catch((err: unknown) => callback(err));
+  }
+
+  override set(sid: string, session: SessionData, callback?: Callback): void {
+    const expiresAt = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.ttlSeconds * 1000);
+    this.repo
+      .upsert({ idHash: sha256(sid), data: JSON.stringify(session), expiresAt }, ['idHash'])
+      .then(() => callback?.())
+      .catch((err: unknown) => callback?.(err));
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.repo
+      .delete({ idHash: sha256(sid) })
+      .then(() => callback?.())
+      .catch((err: unknown) => callback?.(err));
+  }
+
+  override touch(sid: string, session: SessionData, callback?: Callback): void {
+    this.set(sid, session, callback);
+  }
+
+  async deleteExpired(now: Date = new Date()): Promise<void> {
+    await this.repo.delete({ expiresAt: LessThan(now) });
+  }
+}

@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccountsModule } from './accounts/accounts.module';
+import { AccessGuard } from './common/access.guard';
+import { ErrorFilter } from './common/error.filter';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { EndpointsModule } from './endpoints/endpoints.module';
+import { InstallApiModule } from './install-api/install-api.module';
+import { InstallationsModule } from './installations/installations.module';
+import { LocationsModule } from './locations/locations.module';
+import { OAuthModule } from './oauth/oauth.module';
+import { SandboxModule } from './sandbox/sandbox.module';
+import { SeedModule } from './seed/seed.module';
+import { SmartAppsModule } from './smartapps/smartapps.module';
+import { WebModule } from './web/web.module';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        AccountsModule,
+        LocationsModule,
+        SandboxModule,
+        SmartAppsModule,
+        InstallationsModule,
+        OAuthModule,
+        EndpointsModule,
+        InstallApiModule,
+        SeedModule,
+        WebModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

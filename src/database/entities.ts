@@ -1,0 +1,35 @@
+import { Account } from '../accounts/account.entity';
+import { BrowserSession } from '../accounts/browser-session.entity';
+import { AppLog } from '../installations/app-log.entity';
+import { ActivityLog } from '../installations/activity-log.entity';
+import { DeviceGrant } from '../installations/device-grant.entity';
+import { Installation } from '../installations/installation.entity';
+import { DeviceEvent } from '../locations/device-event.entity';
+import { Device } from '../locations/device.entity';
+import { Location } from '../locations/location.entity';
+import { AccessToken } from '../oauth/access-token.entity';
+import { AuthorizationCode } from '../oauth/authorization-code.entity';
+import { AuthorizeTransaction } from '../oauth/authorize-transaction.entity';
+import { OAuthClient } from '../oauth/oauth-client.entity';
+import { RefreshToken } from '../oauth/refresh-token.entity';
+import { SmartAppVersion } from '../smartapps/smartapp-version.entity';
+import { SmartApp } from '../smartapps/smartapp.entity';
+
+export const ENTITIES = [
+  Account,
+  BrowserSession,
+  Location,
+  Device,
+  DeviceEvent,
+  SmartApp,
+  SmartAppVersion,
+  OAuthClient,
+  Installation,
+  DeviceGrant,
+  ActivityLog,
+  AppLog,
+  AuthorizeTransaction,
+  AuthorizationCode,
+  AccessToken,
+  RefreshToken,
+];

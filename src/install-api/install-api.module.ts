@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { InstallationsModule } from '../installations/installations.module';
+import { OAuthModule } from '../oauth/oauth.module';
+import { SmartAppsModule } from '../smartapps/smartapps.module';
+import { InstallApiController } from './install-api.controller';
+import { InstallApiService } from './install-api.service';
+
+@Module({
+  imports: [OAuthModule, InstallationsModule, SmartAppsModule],
+  controllers: [InstallApiController],
+  providers: [InstallApiService],
+})
+export class InstallApiModule {}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { ContractError } from '../common/api-errors';
+import { InstallationRuntime } from '../installations/installation-runtime.service';
+import { InstallationsService } from '../installations/installations.service';
+import { UninstallService } from '../oauth/uninstall.service';
+import { TokenInfo } from '../oauth/token-info';
+import type { JsonValue } from '../sandbox/sandbox.types';
+import { matchMapping } from '../smartapps/mapping-match';
+import { SmartAppsService } from '../smartapps/smartapps.service';
+
+export interface InstallApiCall {
+  method: string;
+  installationId: string;
+  segments: string[];
+  query: Record<string, unknown>;
+  body: JsonValue;
+  headers: Record<string, string>;
+}
+
+export interface InstallApiReply {
+  status: number;
+  body: JsonValue | undefined;
+  headers: Record<string, string>;
+}
+
+const smartAppException = (status: number, message: string, headers: Record<string, string> = {}) =>
+  new ContractError(status, { error: true, type: 'SmartAppException', message }, headers);
+
+@Injectable()
+export class InstallApiService {
+  constructor(
+    private readonly installations: InstallationsService,
+    private readonly runtime: InstallationRuntime,
+    private readonly smartApps: SmartAppsService,
+    private readonly uninstaller: UninstallService,
+  ) {}
+
+  async call(token: TokenInfo, call: InstallApiCall): Promise<InstallApiReply> {
+    this.checkOwnInstallation(token, call.installationId);
+    const installation = await this.installations.findForAccount(token.accountId, call.installationId);
+    const version = installation ? await this.smartApps.latestVersion(installation.smartAppId) : null;
+    if (!installation || !version) {
+      throw smartAppException(404, 'Not Found');
+    }
+    const path = `/${call.segments.join('/')}`;
+    const match = matchMapping(version.definition.mappings, call.method, path);
+    if (match.kind === 'not_found') {
+      throw smartAppException(404, 'Not Found');
+    }
+    if (match.kind === 'method_not_allowed') {
+      throw smartAppException(405, 'Method Not Allowed', { Allow: match.allow.join(', ') });
+    }
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(call.query)) {
+      if (typeof v === 'string' && k !== 'access_token') {
+        query[k] = v;
+      }
+    }
+    const outcome = await this.runtime.invoke(installation.id, { kind: 'mapping', name: match.handler }, {
+      params: { ...query, ...match.params },
+      body: call.body,
+      headers: call.headers,
+    });
+    const reply = this.reply(call.method, outcome);
+    await this.installations.recordActivity(installation.id, 'api_call', `${call.method} ${path} → ${reply.status}`);
+    return reply;
+  }
+
+  async uninstall(token: TokenInfo, installationId: string): Promise<void> {
+    this.checkOwnInstallation(token, installationId);
+    await this.uninstaller.uninstall(installationId, 'Uninstalled by the external service');
+  }
+
+  private checkOwnInstallation(token: TokenInfo, installationId: string): void {
+    if (installationId !== token.installationId) {
+      throw new ContractError(403, { error: true, type: 'AccessDenied', message: 'This request is not authorized by the specified access token' });
+    }
+  }
+
+  private reply(method: string, outcome: Awaited<ReturnType<InstallationRuntime['invoke']>>): InstallApiReply {
+    switch (outcome.kind) {
+      case 'gone':
+        return { status: 404, body: { error: true, type: 'SmartAppException', message: 'Not Found' }, headers: {} };
+      case 'failed':
+        return outcome.failure === 'timeout'
+          ? { status: 504, body: { error: true, type: 'SmartAppTimeout', message: 'The SmartApp took too long to answer', errorId: outcome.errorId }, headers: {} }
+          : { status: 500, body: { error: true, type: 'SmartAppError', message: 'The SmartApp failed', errorId: outcome.errorId }, headers: {} };
+      case 'ok': {
+        const response = outcome.response;
+        switch (response.kind) {
+          case 'none':
+            return { status: 204, body: undefined, headers: {} };
+          case 'value':
+            return { status: method === 'POST' ? 201 : 200, body: response.value, headers: {} };
+          case 'httpError':
+            return { status: response.status, body: { error: true, type: 'SmartAppException', message: response.message }, headers: {} };
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LocationsModule } from '../locations/locations.module';
+import { SandboxModule } from '../sandbox/sandbox.module';
+import { SmartAppsModule } from '../smartapps/smartapps.module';
+import { ActivityLog } from './activity-log.entity';
+import { AppLog } from './app-log.entity';
+import { DeviceGrant } from './device-grant.entity';
+import { InstallationRuntime } from './installation-runtime.service';
+import { Installation } from './installation.entity';
+import { InstallationsService } from './installations.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Installation, DeviceGrant, ActivityLog, AppLog]), LocationsModule, SmartAppsModule, SandboxModule],
+  providers: [InstallationsService, InstallationRuntime],
+  exports: [InstallationsService, InstallationRuntime],
+})
+export class InstallationsModule {}

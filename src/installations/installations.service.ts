@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, In, Repository } from 'typeorm';
+import { Transactions } from '../database/transactions';
+import { ActivityKind, ActivityLog } from './activity-log.entity';
+import { DeviceGrant } from './device-grant.entity';
+import { Installation } from './installation.entity';
+import { SettingValue } from './installation-settings';
+import { ChosenGrant } from './preference-choices';
+
+export interface InstallationView {
+  id: string;
+  smartAppId: string;
+  smartAppVersionId: string;
+  accountId: string;
+  locationId: string;
+  clientId: string | null;
+  settings: Record<string, SettingValue>;
+  status: Installation['status'];
+  createdAt: Date;
+  updatedAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface GrantView {
+  inputName: string;
+  deviceId: string;
+  capability: string;
+}
+
+@Injectable()
+export class InstallationsService {
+  constructor(
+    private readonly transactions: Transactions,
+    @InjectRepository(Installation) private readonly installations: Repository<Installation>,
+    @InjectRepository(DeviceGrant) private readonly grants: Repository<DeviceGrant>,
+    @InjectRepository(ActivityLog) private readonly activity: Repository<ActivityLog>,
+  ) {}
+
+  /** Creates the installation and one DeviceGrant per chosen device and input, inside the caller's transaction. */
+  async create(
+    manager: EntityManager,
+    input: {
+      smartAppId: string;
+      smartAppVersionId: string;
+      accountId: string;
+      locationId: string;
+      clientId: string | null;
+      settings: Record<string, SettingValue>;
+      grants: ChosenGrant[];
+    },
+  ): Promise<InstallationView> {
+    const now = new Date();
+    const installation: Installation = {
+      id: randomUUID(),
+      smartAppId: input.smartAppId,
+      smartAppVersionId: input.smartAppVersionId,
+      accountId: input.accountId,
+      locationId: input.locationId,
+      clientId: input.clientId,
+      settings: input.settings,
+      state: {},
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      lastUsedAt: null,
+    };
+    await manager.getRepository(Installation).insert(installation);
+    await this.replaceGrants(manager, installation.id, input.grants);
+    return toView(installation);
+  }
+
+  /** Reconfigure: new settings and grants, inside the caller's transaction. */
+  async reconfigure(manager: EntityManager, installationId: string, settings: Record<string, SettingValue>, grants: ChosenGrant[]): Promise<void> {
+    await manager.getRepository(Installation).update({ id: installationId }, { settings, updatedAt: new Date() });
+    await manager.getRepository(DeviceGrant).delete({ installationId });
+    await this.replaceGrants(manager, installationId, grants);
+  }
+
+  /** Marks it uninstalled and drops its grants, inside the caller's transaction. */
+  async markUninstalled(manager: EntityManager, installationId: string): Promise<void> {
+    await manager.getRepository(Installation).update({ id: installationId }, { status: 'uninstalled', updatedAt: new Date() });
+    await manager.getRepository(DeviceGrant).delete({ installationId });
+  }
+
+  async findActive(installationId: string, manager?: EntityManager): Promise<Installation | null> {
+    return (manager ?? this.transactions.manager).getRepository(Installation).findOne({ where: { id: installationId, status: 'active' } });
+  }
+
+  async findForAccount(accountId: string, installationId: string): Promise<InstallationView | null> {
+    const row = await this.installations.findOne({ where: { id: installationId, accountId, status: 'active' } });
+    return row ? toView(row) : null;
+  }
+
+  async listForAccount(accountId: string): Promise<InstallationView[]> {
+    const rows = await this.installations.find({ where: { accountId, status: 'active' }, order: { createdAt: 'DESC', id: 'ASC' } });
+    return rows.map(toView);
+  }
+
+  async countActiveForSmartApp(smartAppId: string): Promise<number> {
+    return this.installations.count({ where: { smartAppId, status: 'active' } });
+  }
+
+  async grantsOf(installationId: string, manager?: EntityManager): Promise<GrantView[]> {
+    const rows = await (manager ?? this.transactions.manager)
+      .getRepository(DeviceGrant)
+      .find({ where: { installationId }, order: { inputName: 'ASC', deviceId: 'ASC' } });
+    return rows.map((g) => ({ inputName: g.inputName, deviceId: g.deviceId, capability: g.capability }));
+  }
+
+  /** Installations (active) that hold a grant on any of these devices. */
+  async installationsUsingDevices(deviceIds: string[]): Promise<string[]> {
+    if (deviceIds.length === 0) {
+      return [];
+    }
+    const rows = await this.grants.find({ where: { deviceId: In(deviceIds) } });
+    return [...new Set(rows.map((r) => r.installationId))];
+  }
+
+  async recordActivity(installationId: string, kind: ActivityKind, summary: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.activity.manager).getRepository(ActivityLog).insert({ id: randomUUID(), installationId, at: new Date(), kind, summary });
+  }
+
+  async activityOf(installationId: string, limit = 50, offset = 0): Promise<ActivityLog[]> {
+    return this.activity.find({ where: { installationId }, order: { at: 'DESC', id: 'DESC' }, take: limit, skip: offset });
+  }
+
+  async touch(installationId: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.installations.manager).getRepository(Installation).update({ id: installationId }, { lastUsedAt: new Date() });
+  }
+
+  private async replaceGrants(manager: EntityManager, installationId: string, grants: ChosenGrant[]): Promise<void> {
+    if (grants.length === 0) {
+      return;
+    }
+    await manager.getRepository(DeviceGrant).insert(
+      grants.map((g) => ({ id: randomUUID(), installationId, inputName: g.inputName, deviceId: g.deviceId, capability: g.capability })),
+    );
+  }
+}
+
+function toView(i: Installation): InstallationView {
+  return {
+    id: i.id,
+    smartAppId: i.smartAppId,
+    smartAppVersionId: i.smartAppVersionId,
+    accountId: i.accountId,
+    locationId: i.locationId,
+    clientId: i.clientId,
+    settings: i.settings,
+    status: i.status,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
+    lastUsedAt: i.lastUsedAt,
+  };
+}

@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, In, Repository } from 'typeorm';
+import { AttributeValue, attributeSpec, checkValue, findCapability } from './capabilities';
+import { DeviceEvent } from './device-event.entity';
+import { Device } from './device.entity';
+import { Location } from './location.entity';
+
+export class DeviceCommandError extends Error {}
+
+export interface DeviceView {
+  id: string;
+  locationId: string;
+  label: string;
+  deviceType: string;
+  capabilities: string[];
+  state: Record<string, AttributeValue>;
+}
+
+export interface DeviceChange {
+  deviceId: string;
+  locationId: string;
+  attribute: string;
+  value: AttributeValue;
+  unit: string | null;
+  source: string;
+  at: Date;
+}
+
+@Injectable()
+export class DevicesService {
+  constructor(
+    @InjectRepository(Device) private readonly devices: Repository<Device>,
+    @InjectRepository(DeviceEvent) private readonly events: Repository<DeviceEvent>,
+  ) {}
+
+  async create(
+    input: { locationId: string; label: string; deviceType?: string; capabilities: string[] },
+    manager?: EntityManager,
+  ): Promise<DeviceView> {
+    const unknown = input.capabilities.filter((c) => !findCapability(c));
+    if (unknown.length > 0 || input.capabilities.length === 0) {
+      throw new DeviceCommandError(unknown.length ? `Unknown capability: ${unknown.join(', ')}` : 'A device needs at least one capability');
+    }
+    const state: Record<string, AttributeValue> = {};
+    for (const name of input.capabilities) {
+      Object.assign(state, findCapability(name)?.initialState);
+    }
+    const now = new Date();
+    const device: Device = {
+      id: randomUUID(),
+      locationId: input.locationId,
+      label: input.label,
+      deviceType: input.deviceType ?? input.capabilities[0],
+      capabilities: [...new Set(input.capabilities)],
+      state,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await (manager ?? this.devices.manager).getRepository(Device).insert(device);
+    return toView(device);
+  }
+
+  /** Devices of one location owned by the account; the caller has checked the location's owner. */
+  async inLocation(locationId: string, manager?: EntityManager): Promise<DeviceView[]> {
+    const rows = await (manager ?? this.devices.manager).getRepository(Device).find({ where: { locationId }, order: { label: 'ASC', id: 'ASC' } });
+    return rows.map(toView);
+  }
+
+  async byIds(ids: string[], manager?: EntityManager): Promise<DeviceView[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await (manager ?? this.devices.manager).getRepository(Device).find({ where: { id: In(ids) } });
+    return rows.map(toView);
+  }
+
+  /** Devices of an account by id, or null when it is not the account's. */
+  async findForAccount(accountId: string, deviceId: string): Promise<DeviceView | null> {
+    const row = await this.devices
+      .createQueryBuilder('d')
+      .innerJoin(Location, 'l', 'l.id = d.location_id')
+      .where('d.id = :deviceId AND l.account_id = :accountId', { deviceId, accountId })
+      .getOne();
+    return row ? toView(row) : null;
+  }
+
+  /**
+   * Runs one command on a device: checks it belongs to one of the device's capabilities (and to
+   * `capability` when given), checks its arguments, updates the state and records the event.
+   */
+  async executeCommand(
+    manager: EntityManager,
+    input: { deviceId: string; command: string; args: unknown[]; capability?: string; source: string },
+  ): Promise<DeviceChange> {
+    const repo = manager.getRepository(Device);
+    const device = await repo.findOne({ where: { id: input.deviceId } });
+    if (!device) {
+      throw new DeviceCommandError('No such device');
+    }
+    const candidates = input.capability ? [input.capability] : device.capabilities;
+    const capability = candidates
+      .filter((c) => device.capabilities.includes(c))
+      .map((c) => findCapability(c))
+      .find((c) => c?.commands.some((cmd) => cmd.name === input.command));
+    const command = capability?.commands.find((c) => c.name === input.command);
+    if (!command) {
+      throw new DeviceCommandError(`${input.command} is not a command of ${input.capability ?? 'this device'}`);
+    }
+    if (input.args.length !== command.args.length) {
+      throw new DeviceCommandError(`${command.name} takes ${command.args.length} argument(s)`);
+    }
+    command.args.forEach((spec, i) => {
+      const problem = checkValue(spec, input.args[i]);
+      if (problem) {
+        throw new DeviceCommandError(problem);
+      }
+    });
+    const value = (command.sets.value ?? input.args[command.sets.fromArg ?? 0]) as AttributeValue;
+    return this.recordChange(manager, device, command.sets.attribute, value, input.source);
+  }
+
+  /** A sensor reading or simulated change: the attribute must belong to the device. */
+  async setAttribute(manager: EntityManager, input: { deviceId: string; attribute: string; value: unknown; source: string }): Promise<DeviceChange> {
+    const device = await manager.getRepository(Device).findOne({ where: { id: input.deviceId } });
+    if (!device) {
+      throw new DeviceCommandError('No such device');
+    }
+    const spec = attributeSpec(device.capabilities, input.attribute);
+    if (!spec) {
+      throw new DeviceCommandError(`${input.attribute} is not an attribute of this device`);
+    }
+    const problem = checkValue(spec, input.value);
+    if (problem) {
+      throw new DeviceCommandError(problem);
+    }
+    return this.recordChange(manager, device, input.attribute, input.value as AttributeValue, input.source);
+  }
+
+  async recentEvents(deviceId: string, limit = 20): Promise<DeviceEvent[]> {
+    return this.events.find({ where: { deviceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+
+  private async recordChange(manager: EntityManager, device: Device, attribute: string, value: AttributeValue, source: string): Promise<DeviceChange> {
+    const at = new Date();
+    const unit = (() => {
+      const spec = attributeSpec(device.capabilities, attribute);
+      return spec?.type === 'number' ? (spec.unit ?? null) : null;
+    })();
+    await manager.getRepository(Device).update({ id: device.id }, { state: { ...device.state, [attribute]: value }, updatedAt: at });
+    await manager.getRepository(DeviceEvent).insert({
+      id: randomUUID(),
+      deviceId: device.id,
+      locationId: device.locationId,
+      attribute,
+      value,
+      unit,
+      source,
+      createdAt: at,
+    });
+    return { deviceId: device.id, locationId: device.locationId, attribute, value, unit, source, at };
+  }
+}
+
+function toView(device: Device): DeviceView {
+  return {
+    id: device.id,
+    locationId: device.locationId,
+    label: device.label,
+    deviceType: device.deviceType,
+    capabilities: device.capabilities,
+    state: device.state,
+  };
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, Repository } from 'typeorm';
+import { Location } from './location.entity';
+
+export interface LocationView {
+  id: string;
+  name: string;
+  timeZone: string;
+}
+
+@Injectable()
+export class LocationsService {
+  constructor(@InjectRepository(Location) private readonly locations: Repository<Location>) {}
+
+  async create(accountId: string, input: { name: string; timeZone?: string }, manager?: EntityManager): Promise<LocationView> {
+    const location: Location = {
+      id: randomUUID(),
+      accountId,
+      name: input.name,
+      timeZone: input.timeZone ?? 'UTC',
+      createdAt: new Date(),
+    };
+    await (manager ?? this.locations.manager).getRepository(Location).insert(location);
+    return toView(location);
+  }
+
+  async listForAccount(accountId: string): Promise<LocationView[]> {
+    const rows = await this.locations.find({ where: { accountId }, order: { name: 'ASC', id: 'ASC' } });
+    return rows.map(toView);
+  }
+
+  async findForAccount(accountId: string, locationId: string): Promise<LocationView | null> {
+    const row = await this.locations.findOne({ where: { id: locationId, accountId } });
+    return row ? toView(row) : null;
+  }
+
+  /** For building a sandbox snapshot of an installation the caller already owns. */
+  async findById(locationId: string, manager?: EntityManager): Promise<LocationView | null> {
+    const row = await (manager ?? this.locations.manager).getRepository(Location).findOne({ where: { id: locationId } });
+    return row ? toView(row) : null;
+  }
+}
+
+function toView(location: Location): LocationView {
+  return { id: location.id, name: location.name, timeZone: location.timeZone };
+}

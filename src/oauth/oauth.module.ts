@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InstallationsModule } from '../installations/installations.module';
+import { LocationsModule } from '../locations/locations.module';
+import { SmartAppsModule } from '../smartapps/smartapps.module';
+import { AccessToken } from './access-token.entity';
+import { AuthorizationCode } from './authorization-code.entity';
+import { AuthorizeTransaction } from './authorize-transaction.entity';
+import { AuthorizeController } from './authorize.controller';
+import { AuthorizeService } from './authorize.service';
+import { BearerAuthService } from './bearer-auth.service';
+import { ClientsService } from './clients.service';
+import { OAuthClient } from './oauth-client.entity';
+import { RefreshToken } from './refresh-token.entity';
+import { TokenController } from './token.controller';
+import { TokenEndpoint } from './token-endpoint';
+import { TokensService } from './tokens.service';
+import { UninstallService } from './uninstall.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([OAuthClient, AuthorizationCode, AccessToken, RefreshToken, AuthorizeTransaction]),
+    InstallationsModule,
+    LocationsModule,
+    SmartAppsModule,
+  ],
+  controllers: [AuthorizeController, TokenController],
+  providers: [ClientsService, TokensService, AuthorizeService, TokenEndpoint, BearerAuthService, UninstallService],
+  exports: [ClientsService, TokensService, BearerAuthService, UninstallService],
+})
+export class OAuthModule {}

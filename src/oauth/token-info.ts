@@ -1,0 +1,6 @@
+export interface TokenInfo {
+  clientId: string;
+  installationId: string;
+  accountId: string;
+  scope: string[];
+}

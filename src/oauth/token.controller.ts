@@ -1,0 +1,23 @@
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Public } from '../common/access.decorators';
+import { OAuthError } from './oauth-error';
+import { TokenEndpoint } from './token-endpoint';
+
+@Controller('oauth')
+export class TokenController {
+  constructor(private readonly endpoint: TokenEndpoint) {}
+
+  @Public()
+  @Post('token')
+  @HttpCode(200)
+  async token(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.endpoint.handle(req, res);
+  }
+
+  @Public()
+  @Get('token')
+  tokenByGet(): never {
+    throw new OAuthError('invalid_request', 'The token endpoint takes POST with application/x-www-form-urlencoded parameters');
+  }
+}

@@ -1,0 +1,256 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, IsNull, Repository } from 'typeorm';
+import { randomToken, sha256 } from '../common/secrets';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { Transactions } from '../database/transactions';
+import { InstallationsService } from '../installations/installations.service';
+import { AccessToken } from './access-token.entity';
+import { AuthorizationCode } from './authorization-code.entity';
+import { OAuthClient } from './oauth-client.entity';
+import { OAuthError } from './oauth-error';
+import { isWellFormedPkceValue, pkceMatches } from './pkce';
+import { RefreshToken } from './refresh-token.entity';
+import { TokenInfo } from './token-info';
+
+/** SmartThings classic's "never expires" (about 50 years). */
+export const CLASSIC_EXPIRES_IN = 1576799999;
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresIn: number;
+  scope: string;
+  installationId: string;
+}
+
+@Injectable()
+export class TokensService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transactions: Transactions,
+    private readonly installations: InstallationsService,
+    @InjectRepository(AccessToken) private readonly accessTokens: Repository<AccessToken>,
+    @InjectRepository(AuthorizationCode) private readonly codes: Repository<AuthorizationCode>,
+  ) {}
+
+  /** A single-use code, ≥ 128 bits (here 256), living at most AUTHORIZATION_CODE_TTL seconds. */
+  async issueCode(
+    manager: EntityManager,
+    input: {
+      clientId: string;
+      installationId: string;
+      accountId: string;
+      redirectUri: string;
+      scope: string;
+      codeChallenge: string | null;
+      codeChallengeMethod: 'S256' | 'plain' | null;
+    },
+  ): Promise<string> {
+    const code = randomToken(32);
+    const now = new Date();
+    await manager.getRepository(AuthorizationCode).insert({
+      codeHash: sha256(code),
+      ...input,
+      expiresAt: new Date(now.getTime() + this.config.authorizationCodeTtlSeconds * 1000),
+      consumedAt: null,
+      createdAt: now,
+    });
+    return code;
+  }
+
+  async exchangeCode(client: OAuthClient, code: string, redirectUri: string | undefined, codeVerifier: string | undefined): Promise<IssuedTokens> {
+    const codeHash = sha256(code);
+    return this.committingErrors(async (tx) => {
+      const row = await tx.getRepository(AuthorizationCode).findOne({ where: { codeHash } });
+      if (!row) {
+        throw new OAuthError('invalid_grant', 'The authorization code is invalid');
+      }
+      // Atomic: of two concurrent redemptions exactly one sees consumed_at IS NULL.
+      const consumed = await tx
+        .createQueryBuilder()
+        .update(AuthorizationCode)
+        .set({ consumedAt: new Date() })
+        .where('code_hash = :codeHash AND consumed_at IS NULL', { codeHash })
+        .execute();
+      if (!consumed.affected) {
+        await this.revokeIssuedFromCode(tx, codeHash);
+        throw new OAuthError('invalid_grant', 'The authorization code has already been used');
+      }
+      if (row.expiresAt.getTime() <= Date.now()) {
+        throw new OAuthError('invalid_grant', 'The authorization code has expired');
+      }
+      if (row.clientId !== client.clientId) {
+        throw new OAuthError('invalid_grant', 'The authorization code was issued to another client');
+      }
+      if (redirectUri !== row.redirectUri) {
+        throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
+      }
+      this.checkPkce(row, codeVerifier);
+      if (!(await this.installations.findActive(row.installationId, tx))) {
+        throw new OAuthError('invalid_grant', 'The installation no longer exists');
+      }
+      return this.issueTokens(tx, client, { installationId: row.installationId, accountId: row.accountId, scope: row.scope, codeHash, family: null });
+    });
+  }
+
+  async refresh(client: OAuthClient, refreshToken: string, requestedScope: string[] | undefined): Promise<IssuedTokens> {
+    const tokenHash = sha256(refreshToken);
+    return this.committingErrors(async (tx) => {
+      const repo = tx.getRepository(RefreshToken);
+      const row = await repo.findOne({ where: { tokenHash } });
+      if (!row || row.clientId !== client.clientId) {
+        throw new OAuthError('invalid_grant', 'The refresh token is invalid');
+      }
+      if (row.revokedAt) {
+        throw new OAuthError('invalid_grant', 'The refresh token has been revoked');
+      }
+      if (row.rotatedAt) {
+        // RFC 9700 §4.14.2: a replayed rotated token means it leaked; end the whole family.
+        await this.revokeFamily(tx, row.family);
+        throw new OAuthError('invalid_grant', 'The refresh token has already been used; its grant is revoked');
+      }
+      if (row.expiresAt.getTime() <= Date.now()) {
+        throw new OAuthError('invalid_grant', 'The refresh token has expired');
+      }
+      const granted = row.scope.split(' ');
+      if (requestedScope && requestedScope.some((s) => !granted.includes(s))) {
+        throw new OAuthError('invalid_scope', 'A refresh can only keep or narrow the scope');
+      }
+      const rotated = await tx
+        .createQueryBuilder()
+        .update(RefreshToken)
+        .set({ rotatedAt: new Date() })
+        .where('token_hash = :tokenHash AND rotated_at IS NULL AND revoked_at IS NULL', { tokenHash })
+        .execute();
+      if (!rotated.affected) {
+        await this.revokeFamily(tx, row.family);
+        throw new OAuthError('invalid_grant', 'The refresh token has already been used; its grant is revoked');
+      }
+      if (!(await this.installations.findActive(row.installationId, tx))) {
+        throw new OAuthError('invalid_grant', 'The installation no longer exists');
+      }
+      // the access tokens of the previous link of the chain end with it
+      await tx.getRepository(AccessToken).update({ family: row.family, revokedAt: IsNull() }, { revokedAt: new Date() });
+      const scope = (requestedScope ?? granted).join(' ');
+      return this.issueTokens(tx, client, { installationId: row.installationId, accountId: row.accountId, scope, codeHash: row.codeHash, family: row.family });
+    });
+  }
+
+  /** The bearer token's grant, or null when unknown, expired, revoked or its installation is gone. */
+  async authenticate(token: string): Promise<TokenInfo | null> {
+    if (token.length < 16 || token.length > 200) {
+      return null;
+    }
+    const row = await this.accessTokens.findOne({ where: { tokenHash: sha256(token) } });
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) {
+      return null;
+    }
+    if (!(await this.installations.findActive(row.installationId))) {
+      return null;
+    }
+    return { clientId: row.clientId, installationId: row.installationId, accountId: row.accountId, scope: row.scope.split(' ') };
+  }
+
+  /** Ends every token of an installation at once (uninstall, disconnect). */
+  async revokeInstallation(manager: EntityManager, installationId: string): Promise<void> {
+    const now = new Date();
+    await manager.getRepository(AccessToken).update({ installationId, revokedAt: IsNull() }, { revokedAt: now });
+    await manager.getRepository(RefreshToken).update({ installationId, revokedAt: IsNull() }, { revokedAt: now });
+    await manager.getRepository(AuthorizationCode).update({ installationId, consumedAt: IsNull() }, { consumedAt: now });
+  }
+
+  async issueTokens(
+    tx: EntityManager,
+    client: OAuthClient,
+    grant: { installationId: string; accountId: string; scope: string; codeHash: string | null; family: string | null },
+  ): Promise<IssuedTokens> {
+    const now = new Date();
+    const accessToken = randomToken(32);
+    const classic = client.classicCompat;
+    const ttl = classic ? CLASSIC_EXPIRES_IN : (client.accessTokenTtl ?? this.config.accessTokenTtlSeconds);
+    const wantsRefresh = !classic && grant.scope.split(' ').includes('offline_access') && client.grantTypes.includes('refresh_token');
+    const family = wantsRefresh ? (grant.family ?? randomUUID()) : null;
+    await tx.getRepository(AccessToken).insert({
+      tokenHash: sha256(accessToken),
+      clientId: client.clientId,
+      installationId: grant.installationId,
+      accountId: grant.accountId,
+      scope: grant.scope,
+      expiresAt: classic ? null : new Date(now.getTime() + ttl * 1000),
+      revokedAt: null,
+      codeHash: grant.codeHash,
+      family,
+      createdAt: now,
+    });
+    let refreshToken: string | null = null;
+    if (family) {
+      refreshToken = randomToken(32);
+      await tx.getRepository(RefreshToken).insert({
+        tokenHash: sha256(refreshToken),
+        clientId: client.clientId,
+        installationId: grant.installationId,
+        accountId: grant.accountId,
+        scope: grant.scope,
+        family,
+        codeHash: grant.codeHash,
+        // sliding: every rotation starts a new full lifetime
+        expiresAt: new Date(now.getTime() + (client.refreshTokenTtl ?? this.config.refreshTokenTtlSeconds) * 1000),
+        rotatedAt: null,
+        revokedAt: null,
+        createdAt: now,
+      });
+    }
+    await this.installations.touch(grant.installationId, tx);
+    return { accessToken, refreshToken, expiresIn: ttl, scope: grant.scope, installationId: grant.installationId };
+  }
+
+  // What a failed exchange changed (a consumed code, a revoked family) must be committed, not rolled back
+  // with the error: the work returns its OAuthError and it is thrown after the commit.
+  private async committingErrors<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const outcome = await this.transactions.run(async (tx) => {
+      try {
+        return { value: await work(tx) };
+      } catch (err) {
+        if (err instanceof OAuthError) {
+          return { error: err };
+        }
+        throw err;
+      }
+    });
+    if ('error' in outcome) {
+      throw outcome.error;
+    }
+    return outcome.value;
+  }
+
+  private checkPkce(row: AuthorizationCode, verifier: string | undefined): void {
+    if (!row.codeChallenge || !row.codeChallengeMethod) {
+      if (verifier !== undefined) {
+        // RFC 9700 §4.8.2: a verifier for a code issued without a challenge is a downgrade attempt
+        throw new OAuthError('invalid_grant', 'code_verifier was sent but the authorization request had no code_challenge');
+      }
+      return;
+    }
+    if (verifier === undefined) {
+      throw new OAuthError('invalid_grant', 'code_verifier is required');
+    }
+    if (!isWellFormedPkceValue(verifier) || !pkceMatches(row.codeChallengeMethod, row.codeChallenge, verifier)) {
+      throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge');
+    }
+  }
+
+  private async revokeIssuedFromCode(tx: EntityManager, codeHash: string): Promise<void> {
+    const now = new Date();
+    await tx.getRepository(AccessToken).update({ codeHash, revokedAt: IsNull() }, { revokedAt: now });
+    await tx.getRepository(RefreshToken).update({ codeHash, revokedAt: IsNull() }, { revokedAt: now });
+  }
+
+  private async revokeFamily(tx: EntityManager, family: string): Promise<void> {
+    const now = new Date();
+    await tx.getRepository(RefreshToken).update({ family, revokedAt: IsNull() }, { revokedAt: now });
+    await tx.getRepository(AccessToken).update({ family, revokedAt: IsNull() }, { revokedAt: now });
+  }
+}

@@ -1,0 +1,93 @@
+import { newQuickJSWASMModuleFromVariant, newVariant, QuickJSWASMModule, RELEASE_SYNC } from 'quickjs-emscripten';
+
+const WASM_PAGE_BYTES = 64 * 1024;
+// The release-sync build declares a 16 MiB minimum for its imported memory (code data, C stack, first heap).
+const ENGINE_BASE_PAGES = 256;
+// emscripten's glue in this build never grows past 2 GiB
+const ENGINE_MAX_PAGES = 32768;
+
+/**
+ * One instance of the QuickJS WebAssembly module with a capped linear memory.
+ *
+ * quickjs-emscripten's `setMemoryLimit` only bounds single allocations in emscripten builds
+ * (QuickJS cannot see allocation sizes there, see quickjs-emscripten issues #255 and #271),
+ * so the real cap on what a run can allocate is the maximum size of the module's memory.
+ * Runs are synchronous and never interleave, so each run gets the whole cap to itself.
+ */
+export class QuickJsEngine {
+  private exhaustions = 0;
+
+  private constructor(
+    readonly module: QuickJSWASMModule,
+    readonly maxMemoryBytes: number,
+  ) {}
+
+  static async create(memoryBytes: number): Promise<QuickJsEngine> {
+    const maximum = Math.min(ENGINE_MAX_PAGES, ENGINE_BASE_PAGES + Math.ceil(memoryBytes / WASM_PAGE_BYTES));
+    const memory = new WebAssembly.Memory({ initial: ENGINE_BASE_PAGES, maximum });
+    let engine: QuickJsEngine | undefined;
+    const grow = memory.grow.bind(memory);
+    // emscripten grows the memory from JS when malloc runs out; a refusal here is the run hitting its cap
+    Object.defineProperty(memory, 'grow', {
+      value: (delta: number): number => {
+        try {
+          return grow(delta);
+        } catch (err) {
+          if (engine) {
+            engine.exhaustions += 1;
+          }
+          throw err;
+        }
+      },
+    });
+    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory }));
+    engine = new QuickJsEngine(module, maximum * WASM_PAGE_BYTES);
+    return engine;
+  }
+
+  /** Monotonic count of refused memory growths; compare before and after a run. */
+  memoryExhaustions(): number {
+    return this.exhaustions;
+  }
+}
+
+/** Engines by memory cap. An engine that broke mid-call (e.g. native stack overflow) is discarded and rebuilt. */
+export class EnginePool {
+  private readonly engines = new Map<number, Promise<QuickJsEngine>>();
+  private readonly capOf = new WeakMap<QuickJsEngine, number>();
+  private created = 0;
+  private discarded = 0;
+
+  acquire(memoryBytes: number): Promise<QuickJsEngine> {
+    const existing = this.engines.get(memoryBytes);
+    if (existing) {
+      return existing;
+    }
+    const engine = QuickJsEngine.create(memoryBytes).then(
+      (ready) => {
+        this.capOf.set(ready, memoryBytes);
+        return ready;
+      },
+      (err: unknown) => {
+        // a failed load must not be cached forever
+        this.engines.delete(memoryBytes);
+        throw err;
+      },
+    );
+    this.created += 1;
+    this.engines.set(memoryBytes, engine);
+    return engine;
+  }
+
+  discard(engine: QuickJsEngine): void {
+    const memoryBytes = this.capOf.get(engine);
+    if (memoryBytes !== undefined && this.capOf.delete(engine)) {
+      this.engines.delete(memoryBytes);
+      this.discarded += 1;
+    }
+  }
+
+  stats(): { enginesCreated: number; enginesDiscarded: number } {
+    return { enginesCreated: this.created, enginesDiscarded: this.discarded };
+  }
+}
