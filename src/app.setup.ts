@@ -111,8 +111,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.setBaseViewsDir(join(root, 'views'));
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
-  hbs.registerPartials(join(root, 'views', 'partials'));
-  registerViewHelpers(hbs);
+  registerViewHelpers(hbs, join(root, 'views', 'partials'));
   app.enableShutdownHooks();
 }
 

@@ -1,4 +1,21 @@
-import { newQuickJSWASMModuleFromVariant, newVariant, QuickJSWASMModule, RELEASE_SYNC } from 'quickjs-emscripten';
+import { QuickJSFFI } from '@jitl/quickjs-wasmfile-release-sync/ffi';
+import emscriptenModuleLoader from '@jitl/quickjs-wasmfile-release-sync/emscripten-module';
+import { newQuickJSWASMModuleFromVariant, newVariant, QuickJSSyncVariant, QuickJSWASMModule } from 'quickjs-emscripten';
+
+// The release-sync variant as quickjs-emscripten ships it loads its parts with a dynamic import(),
+// which Node's CommonJS under Jest refuses; the same parts loaded statically.
+const RELEASE_SYNC_STATIC: QuickJSSyncVariant = {
+  type: 'sync',
+  importFFI: () => Promise.resolve(QuickJSFFI as unknown as Awaited<ReturnType<QuickJSSyncVariant['importFFI']>>),
+  importModuleLoader: () => Promise.resolve(emscriptenModuleLoader as unknown as Awaited<ReturnType<QuickJSSyncVariant['importModuleLoader']>>),
+};
+
+// The project's lib (ES2022, no DOM) carries no WebAssembly types; this is the part used here.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+declare const WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory };
 
 const WASM_PAGE_BYTES = 64 * 1024;
 // The release-sync build declares a 16 MiB minimum for its imported memory (code data, C stack, first heap).
@@ -40,7 +57,7 @@ export class QuickJsEngine {
         }
       },
     });
-    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory }));
+    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC_STATIC, { wasmMemory: memory }));
     engine = new QuickJsEngine(module, maximum * WASM_PAGE_BYTES);
     return engine;
   }

@@ -1,9 +1,8 @@
 import request from 'supertest';
-import TestAgent from 'supertest/lib/agent';
 import { createHash, randomBytes } from 'node:crypto';
 import { Server } from 'node:http';
 
-export type Agent = InstanceType<typeof TestAgent>;
+export type Agent = ReturnType<typeof request.agent>;
 
 export const DEMO_CLIENT = { clientId: 'device-bridge', clientSecret: 'device-bridge-secret', redirectUri: 'http://localhost:3001/callback' };
 
@@ -115,7 +114,7 @@ export function codeFrom(location: string): string {
   return code;
 }
 
-export async function exchangeCode(http: Server, code: string, extra: Record<string, string> = {}) {
+export function exchangeCode(http: Server, code: string, extra: Record<string, string> = {}) {
   return request(http)
     .post('/oauth/token')
     .auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret)
