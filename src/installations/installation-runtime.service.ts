@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
@@ -13,6 +12,7 @@ import type { Effects, HandlerRef, SandboxResponse } from '../sandbox/sandbox.ty
 import { SmartAppsService } from '../smartapps/smartapps.service';
 import { AppLog } from './app-log.entity';
 import { Installation } from './installation.entity';
+import { installationPatch } from './installation-patch';
 import { InstallationsService } from './installations.service';
 import { buildSnapshot, RequestParts } from './snapshot-builder';
 
@@ -116,9 +116,7 @@ export class InstallationRuntime {
         await this.storeLogs(tx, installation, [{ level: 'warn', message: `command ${issued.command} refused: ${err.message}` }]);
       }
     }
-    // TypeORM's deep-partial type of a JSON column is too deep for tsc; the patch is checked by `satisfies`
-    const patch = { state: effects.state, lastUsedAt: new Date() } satisfies Partial<Installation>;
-    await tx.getRepository(Installation).update({ id: installation.id }, patch as unknown as QueryDeepPartialEntity<Installation>);
+    await tx.getRepository(Installation).update({ id: installation.id }, installationPatch({ state: effects.state, lastUsedAt: new Date() }));
     await this.storeLogs(tx, installation, effects.logs);
   }
 

@@ -6,6 +6,7 @@ import { Transactions } from '../database/transactions';
 import { ActivityKind, ActivityLog } from './activity-log.entity';
 import { DeviceGrant } from './device-grant.entity';
 import { Installation } from './installation.entity';
+import { installationPatch } from './installation-patch';
 import { SettingValue } from './installation-settings';
 import { ChosenGrant } from './preference-choices';
 
@@ -66,7 +67,7 @@ export class InstallationsService {
       updatedAt: now,
       lastUsedAt: null,
     };
-    await manager.getRepository(Installation).insert(installation);
+    await manager.getRepository(Installation).insert(installationPatch(installation));
     await this.replaceGrants(manager, installation.id, input.grants);
     return toView(installation);
   }
