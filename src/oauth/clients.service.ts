@@ -15,6 +15,7 @@ export interface NewClient {
   classicCompat?: boolean;
   allowPlainPkce?: boolean;
   callbackPrefixes?: string[];
+  webhookSecret?: string;
 }
 
 @Injectable()
@@ -33,7 +34,7 @@ export class ClientsService {
   }
 
   /** Creates a client; a confidential one gets a random secret unless one is given (demo seed). */
-  async create(input: NewClient, manager?: EntityManager): Promise<{ clientId: string; clientSecret: string | null }> {
+  async create(input: NewClient, manager?: EntityManager): Promise<{ clientId: string; clientSecret: string | null; webhookSecret: string }> {
     const clientId = input.clientId ?? randomToken(16);
     const clientSecret = input.clientSecret === null ? null : (input.clientSecret ?? randomToken(32));
     const client: OAuthClient = {
@@ -50,10 +51,11 @@ export class ClientsService {
       allowPlainPkce: input.allowPlainPkce ?? false,
       classicCompat: input.classicCompat ?? false,
       callbackPrefixes: input.callbackPrefixes ?? [],
+      webhookSecret: input.webhookSecret ?? randomToken(32),
       createdAt: new Date(),
     };
     await (manager ?? this.clients.manager).getRepository(OAuthClient).insert(client);
-    return { clientId, clientSecret };
+    return { clientId, clientSecret, webhookSecret: client.webhookSecret ?? '' };
   }
 
   secretMatches(client: OAuthClient, secret: string): boolean {

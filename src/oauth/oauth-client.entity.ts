@@ -43,6 +43,10 @@ export class OAuthClient {
   @Column({ name: 'callback_prefixes', type: 'simple-json' })
   callbackPrefixes!: string[];
 
+  /** signs httpPostJson callbacks (HMAC-SHA256); kept in clear because the platform must sign with it */
+  @Column({ name: 'webhook_secret', type: 'varchar', length: 100, nullable: true })
+  webhookSecret!: string | null;
+
   @Column({ name: 'created_at' })
   createdAt!: Date;
 }

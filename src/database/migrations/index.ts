@@ -1,4 +1,5 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
+import { OAuthClientWebhookSecret1763900000001 } from './1763900000001-oauth-client-webhook-secret';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
-export const MIGRATIONS = [InitialSchema1763900000000];
+export const MIGRATIONS = [InitialSchema1763900000000, OAuthClientWebhookSecret1763900000001];
