@@ -25,6 +25,8 @@ export interface AppConfig {
   sessionTtlSeconds: number;
   sandbox: { cpuMs: number; memoryBytes: number };
   dataDir: string;
+  /** the SMART auth-proxy's /oauth/debug/* endpoints: on in development, off in production unless ENABLE_DEBUG_ENDPOINTS=true */
+  debugEndpoints: boolean;
   /** tests only: start from an empty database */
   dropSchemaOnStart: boolean;
 }
@@ -138,6 +140,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
       memoryBytes: integer(env, 'SANDBOX_MEMORY_MB', 64, 8, 1024) * 1024 * 1024,
     },
     dataDir,
+    debugEndpoints: boolean(env, 'ENABLE_DEBUG_ENDPOINTS', !production),
     dropSchemaOnStart: false,
   };
 }

@@ -16,6 +16,12 @@ import { TokenController } from './token.controller';
 import { TokenEndpoint } from './token-endpoint';
 import { TokensService } from './tokens.service';
 import { UninstallService } from './uninstall.service';
+import { ClientAuthenticator } from './client-authenticator';
+import { FailureLimiter } from '../common/failure-limiter';
+import { MetadataController } from './metadata.controller';
+import { DebugController } from './debug.controller';
+import { DebugTokensService } from './debug-tokens.service';
+import { TokenManagementController } from './token-management.controller';
 
 @Module({
   imports: [
@@ -24,8 +30,13 @@ import { UninstallService } from './uninstall.service';
     LocationsModule,
     SmartAppsModule,
   ],
-  controllers: [AuthorizeController, TokenController],
-  providers: [ClientsService, TokensService, AuthorizeService, TokenEndpoint, BearerAuthService, UninstallService],
+  controllers: [AuthorizeController, TokenController, TokenManagementController, MetadataController, DebugController],
+  providers: [
+    // 20 failed client authentications per client and address in 5 minutes, then a 5-minute wait
+    { provide: FailureLimiter, useFactory: () => new FailureLimiter(20, 5 * 60 * 1000) },
+    ClientAuthenticator,
+    DebugTokensService,
+    ClientsService, TokensService, AuthorizeService, TokenEndpoint, BearerAuthService, UninstallService],
   exports: [ClientsService, TokensService, BearerAuthService, UninstallService],
 })
 export class OAuthModule {}

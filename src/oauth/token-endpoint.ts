@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import oauth2orize from 'oauth2orize';
-import { ClientsService } from './clients.service';
-import { formParameters, presentedCredentials } from './client-authentication';
+import { ClientAuthenticator } from './client-authenticator';
+import { formParameters } from './client-authentication';
 import { OAuthClient } from './oauth-client.entity';
 import { OAuthError } from './oauth-error';
 import { IssuedTokens, TokensService } from './tokens.service';
@@ -18,7 +18,7 @@ export class TokenEndpoint {
   private readonly middleware: RequestHandler;
 
   constructor(
-    private readonly clients: ClientsService,
+    private readonly authenticator: ClientAuthenticator,
     private readonly tokens: TokensService,
   ) {
     const server = oauth2orize.createServer();
@@ -39,7 +39,7 @@ export class TokenEndpoint {
   /** Resolves once the response is written; rejects with an OAuthError (or oauth2orize's TokenError). */
   async handle(req: Request, res: Response): Promise<void> {
     const params = formParameters(req);
-    req.user = (await this.authenticateClient(req, params)) as unknown as Express.User;
+    req.user = (await this.authenticator.authenticate(req, params)) as unknown as Express.User;
     if (params.grant_type === undefined) {
       throw new OAuthError('invalid_request', 'grant_type is required');
     }
@@ -49,28 +49,6 @@ export class TokenEndpoint {
       res.once('finish', () => resolve());
       this.middleware(req, res, ((err?: unknown) => reject(err ?? new OAuthError('server_error', 'No response'))) as NextFunction);
     });
-  }
-
-  private async authenticateClient(req: Request, params: Record<string, string>): Promise<OAuthClient> {
-    const presented = presentedCredentials(req, params);
-    const client = await this.clients.find(presented.clientId);
-    const scheme = presented.method === 'basic' ? 'Basic' : null;
-    if (!client) {
-      throw OAuthError.invalidClient('Client authentication failed', scheme);
-    }
-    if (presented.method === 'query' && !client.classicCompat) {
-      throw new OAuthError('invalid_request', 'Client credentials must not be sent in the query string');
-    }
-    if (client.clientSecretHash === null) {
-      if (presented.clientSecret !== null) {
-        throw OAuthError.invalidClient('This client is public and has no secret', scheme);
-      }
-      return client;
-    }
-    if (presented.clientSecret === null || !this.clients.secretMatches(client, presented.clientSecret)) {
-      throw OAuthError.invalidClient('Client authentication failed', scheme);
-    }
-    return client;
   }
 
   private respond(pending: Promise<IssuedTokens>, done: Issued): void {

@@ -18,6 +18,19 @@ import { TokenInfo } from './token-info';
 /** SmartThings classic's "never expires" (about 50 years). */
 export const CLASSIC_EXPIRES_IN = 1576799999;
 
+export interface IntrospectionReply {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  token_type?: 'bearer' | 'refresh_token';
+  exp?: number;
+  iat?: number;
+  sub?: string;
+  iss?: string;
+  installation_id?: string;
+  location_id?: string;
+}
+
 export interface IssuedTokens {
   accessToken: string;
   refreshToken: string | null;
@@ -152,6 +165,71 @@ export class TokensService {
       return null;
     }
     return { clientId: row.clientId, installationId: row.installationId, accountId: row.accountId, scope: row.scope.split(' ') };
+  }
+
+  /**
+   * RFC 7009: revokes an access or refresh token of this client (a refresh token takes its whole
+   * family along). Another client's token, or an unknown one, is left alone without saying so.
+   */
+  async revoke(client: OAuthClient, token: string, hint: string | undefined): Promise<void> {
+    const tokenHash = sha256(token);
+    await this.transactions.run(async (tx) => {
+      const lookRefreshFirst = hint === 'refresh_token';
+      const refresh = async (): Promise<boolean> => {
+        const row = await tx.getRepository(RefreshToken).findOne({ where: { tokenHash } });
+        if (!row || row.clientId !== client.clientId) {
+          return false;
+        }
+        await this.revokeFamily(tx, row.family);
+        return true;
+      };
+      const access = async (): Promise<boolean> => {
+        const row = await tx.getRepository(AccessToken).findOne({ where: { tokenHash } });
+        if (!row || row.clientId !== client.clientId) {
+          return false;
+        }
+        await tx.getRepository(AccessToken).update({ tokenHash, revokedAt: IsNull() }, { revokedAt: new Date() });
+        return true;
+      };
+      if (lookRefreshFirst) {
+        (await refresh()) || (await access());
+      } else {
+        (await access()) || (await refresh());
+      }
+    });
+  }
+
+  /** RFC 7662, for the token's own client only; anything else is simply inactive. */
+  async introspect(client: OAuthClient, token: string): Promise<IntrospectionReply> {
+    const inactive: IntrospectionReply = { active: false };
+    const tokenHash = sha256(token);
+    const now = Date.now();
+    const access = await this.accessTokens.findOne({ where: { tokenHash } });
+    const refresh = access ? null : await this.accessTokens.manager.getRepository(RefreshToken).findOne({ where: { tokenHash } });
+    const row = access ?? refresh;
+    if (!row || row.clientId !== client.clientId || row.revokedAt) {
+      return inactive;
+    }
+    const expiresAt = row.expiresAt;
+    if ((expiresAt && expiresAt.getTime() <= now) || (refresh && refresh.rotatedAt)) {
+      return inactive;
+    }
+    const installation = await this.installations.findActive(row.installationId);
+    if (!installation) {
+      return inactive;
+    }
+    return {
+      active: true,
+      scope: row.scope,
+      client_id: row.clientId,
+      token_type: access ? 'bearer' : 'refresh_token',
+      ...(expiresAt ? { exp: Math.floor(expiresAt.getTime() / 1000) } : {}),
+      iat: Math.floor(row.createdAt.getTime() / 1000),
+      sub: row.accountId,
+      iss: this.config.baseUrl,
+      installation_id: row.installationId,
+      location_id: installation.locationId,
+    };
   }
 
   /** Ends every token of an installation at once (uninstall, disconnect). */
