@@ -17,7 +17,8 @@ function isOAuth2orizeError(err: unknown): err is TokenErrorLike {
 }
 
 function wantsPage(req: Request): boolean {
-  return !isMachinePath(req.path) && !req.path.startsWith('/.well-known/') && req.accepts(['json', 'html']) === 'html';
+  // browsers ask for html; a client that states no preference on a page route gets the page too
+  return !isMachinePath(req.path) && !req.path.startsWith('/.well-known/') && req.accepts(['html', 'json']) === 'html';
 }
 
 const STATUS_TITLES: Record<number, string> = {
