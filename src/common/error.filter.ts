@@ -45,7 +45,8 @@ export class ErrorFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof OAuthError || isOAuth2orizeError(exception)) {
-      const status = exception instanceof OAuthError ? exception.status : exception.status || 400;
+      // oauth2orize answers some codes with 501/502; RFC 6749 §5.2 says 400 (401 for invalid_client)
+      const status = exception instanceof OAuthError ? exception.status : exception.code === 'invalid_client' ? 401 : exception.code === 'server_error' ? 500 : 400;
       const code = exception instanceof OAuthError ? exception.code : exception.code;
       const description = exception instanceof OAuthError ? exception.description : exception.message;
       if (status >= 500) {
