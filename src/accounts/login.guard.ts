@@ -4,14 +4,18 @@ import type { Request, Response } from 'express';
 import { PageError } from '../common/api-errors';
 import { FailureLimiter } from '../common/failure-limiter';
 
-export const LOGIN_FAILURES = Symbol('LOGIN_FAILURES');
+export const LOGIN_FAILURES_BY_EMAIL = Symbol('LOGIN_FAILURES_BY_EMAIL');
+export const LOGIN_FAILURES_BY_ADDRESS = Symbol('LOGIN_FAILURES_BY_ADDRESS');
 
 // Runs the local strategy; a failed log-in lets the controller re-render the form instead of throwing,
 // and a successful one starts a new session (passport regenerates the session id). Failures are
 // counted per email and per address; past the limit every attempt waits, right password or not.
 @Injectable()
 export class LoginGuard extends AuthGuard('local') {
-  constructor(@Inject(LOGIN_FAILURES) private readonly failures: FailureLimiter) {
+  constructor(
+    @Inject(LOGIN_FAILURES_BY_EMAIL) private readonly byEmail: FailureLimiter,
+    @Inject(LOGIN_FAILURES_BY_ADDRESS) private readonly byAddress: FailureLimiter,
+  ) {
     super();
   }
 
@@ -22,8 +26,9 @@ export class LoginGuard extends AuthGuard('local') {
     if (typeof body?.email !== 'string' || typeof body.password !== 'string') {
       return true;
     }
-    const keys = [`login-email:${body.email.trim().toLowerCase()}`, `login-ip:${req.ip ?? ''}`];
-    const wait = Math.max(...keys.map((k) => this.failures.retryAfter(k)));
+    const email = body.email.trim().toLowerCase();
+    const address = req.ip ?? '';
+    const wait = Math.max(this.byEmail.retryAfter(email), this.byAddress.retryAfter(address));
     if (wait > 0) {
       res.set('Retry-After', String(wait));
       throw new PageError(429, 'Too many attempts', `Too many failed log-ins. Please wait ${Math.ceil(wait / 60)} minute(s) and try again.`);
@@ -32,7 +37,8 @@ export class LoginGuard extends AuthGuard('local') {
     if (req.user) {
       await super.logIn(req);
     } else {
-      keys.forEach((k) => this.failures.recordFailure(k));
+      this.byEmail.recordFailure(email);
+      this.byAddress.recordFailure(address);
     }
     return true;
   }
