@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'cfg-'));
+
+  it('applies the documented defaults', () => {
+    const cwd = dir();
+    const config = loadConfig({}, cwd);
+    expect(config.port).toBe(3000);
+    expect(config.baseUrl).toBe('http://localhost:3000');
+    expect(config.database).toEqual({ type: 'sqlite', database: join(cwd, 'data/platform.sqlite') });
+    expect(config.seedDemo).toBe(true);
+    expect(config.demoClientPort).toBe(3001);
+    expect(config.authorizationCodeTtlSeconds).toBe(60);
+    expect(config.accessTokenTtlSeconds).toBe(86400);
+  });
+
+  it('generates the session secret once and keeps it under data/', () => {
+    const cwd = dir();
+    const first = loadConfig({}, cwd).sessionSecret;
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(readFileSync(join(cwd, 'data', 'session-secret'), 'utf8')).toBe(first);
+    expect(loadConfig({}, cwd).sessionSecret).toBe(first);
+  });
+
+  it('derives BASE_URL from PORT and turns the demo seed off in production', () => {
+    const config = loadConfig({ PORT: '8080', NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(20) }, dir());
+    expect(config.baseUrl).toBe('http://localhost:8080');
+    expect(config.seedDemo).toBe(false);
+    expect(config.debugEndpoints).toBe(false);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ BASE_URL: 'not a url' }, 'BASE_URL'],
+    [{ BASE_URL: 'ftp://example.com' }, 'BASE_URL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
+    [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ AUTHORIZATION_CODE_TTL: '600' }, 'AUTHORIZATION_CODE_TTL'],
+  ])('stops with a message naming the variable for %p', (env, name) => {
+    expect(() => loadConfig(env, dir())).toThrow(ConfigError);
+    expect(() => loadConfig(env, dir())).toThrow(name);
+  });
+
+  it('reads sqlite paths, in-memory and PostgreSQL URLs', () => {
+    const cwd = dir();
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }, cwd).database).toEqual({ type: 'sqlite', database: ':memory:' });
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }, cwd).database).toEqual({ type: 'sqlite', database: '/tmp/x.sqlite' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/d' }, cwd).database).toEqual({ type: 'postgres', url: 'postgres://u:p@h:5432/d' });
+  });
+});
