@@ -15,7 +15,7 @@ function bodyField(req: Request, name: string): string {
 }
 
 function logIn(req: Request, account: Express.User): Promise<void> {
-  return new Promise((resolve, reject) => req.logIn(account, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve())));
+  return new Promise((resolve, reject) => req.logIn(account, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('log-in failed')) : resolve())));
 }
 
 @Controller()

@@ -80,7 +80,9 @@ export class ErrorFilter implements ExceptionFilter {
           ? response
           : Array.isArray((response as { message?: unknown }).message)
             ? ((response as { message: string[] }).message).join('; ')
-            : String((response as { message?: unknown }).message ?? exception.message);
+            : typeof (response as { message?: unknown }).message === 'string'
+              ? (response as { message: string }).message
+              : exception.message;
       this.send(req, res, status, STATUS_TITLES[status] ?? 'Something went wrong', message);
       return;
     }

@@ -33,7 +33,7 @@ export class InstallApiController {
       method: req.method,
       installationId,
       segments: segments.filter((s) => s !== ''),
-      query: req.query as Record<string, unknown>,
+      query: req.query,
       body: (req.body ?? null) as JsonValue,
       headers,
     });

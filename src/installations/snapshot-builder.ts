@@ -1,7 +1,7 @@
 import { findCapability } from '../locations/capabilities';
 import type { DeviceView } from '../locations/devices.service';
 import type { LocationView } from '../locations/locations.service';
-import type { CommandSpec, JsonObject, JsonValue, SandboxDevice, SandboxEvent, Snapshot } from '../sandbox/sandbox.types';
+import type { CommandSpec, JsonValue, SandboxDevice, SandboxEvent, Snapshot } from '../sandbox/sandbox.types';
 import { deviceInputs, SmartAppDefinition } from '../smartapps/smartapp-definition';
 import type { DeviceGrant } from './device-grant.entity';
 import type { Installation } from './installation.entity';
@@ -51,7 +51,7 @@ export function buildSnapshot(input: {
     params: input.request.params,
     body: input.request.body,
     headers: input.request.headers,
-    state: input.installation.state as JsonObject,
+    state: input.installation.state,
     location: { id: input.location.id, name: input.location.name, timeZone: input.location.timeZone },
     now: input.now.toISOString(),
     ...(input.request.event ? { event: input.request.event } : {}),

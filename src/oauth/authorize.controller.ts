@@ -25,7 +25,7 @@ export class AuthorizeController {
   async start(@Req() req: Request, @Res() res: Response): Promise<void> {
     let request;
     try {
-      request = await checkAuthorizationRequest(req.query as Record<string, unknown>, (id) => this.clients.find(id));
+      request = await checkAuthorizationRequest(req.query, (id) => this.clients.find(id));
     } catch (err) {
       if (err instanceof RedirectableError) {
         return res.redirect(302, withResponseParams(err.redirectUri, { error: err.code, error_description: err.description, state: err.state, iss: this.authorize.issuer }));

@@ -19,5 +19,5 @@ export function bearerFrom(req: Request): { header: string | null; query: string
   if (q !== undefined && typeof q !== 'string') {
     throw new InvalidTokenError('access_token is given more than once');
   }
-  return { header: fromHeader, query: (q as string | undefined) ?? null };
+  return { header: fromHeader, query: (q) ?? null };
 }

@@ -47,7 +47,7 @@ export class TokenEndpoint {
     req.body = params;
     await new Promise<void>((resolve, reject) => {
       res.once('finish', () => resolve());
-      this.middleware(req, res, ((err?: unknown) => reject(err ?? new OAuthError('server_error', 'No response'))) as NextFunction);
+      this.middleware(req, res, ((err?: unknown) => reject(err instanceof Error ? err : new OAuthError('server_error', 'No response'))) as NextFunction);
     });
   }
 

@@ -191,10 +191,9 @@ export class TokensService {
         await tx.getRepository(AccessToken).update({ tokenHash, revokedAt: IsNull() }, { revokedAt: new Date() });
         return true;
       };
-      if (lookRefreshFirst) {
-        (await refresh()) || (await access());
-      } else {
-        (await access()) || (await refresh());
+      const [first, second] = lookRefreshFirst ? [refresh, access] : [access, refresh];
+      if (!(await first())) {
+        await second();
       }
     });
   }
@@ -288,7 +287,7 @@ export class TokensService {
   // What a failed exchange changed (a consumed code, a revoked family) must be committed, not rolled back
   // with the error: the work returns its OAuthError and it is thrown after the commit.
   private async committingErrors<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    const outcome = await this.transactions.run(async (tx) => {
+    const outcome = await this.transactions.run(async (tx): Promise<{ value: T } | { error: OAuthError }> => {
       try {
         return { value: await work(tx) };
       } catch (err) {

@@ -32,7 +32,7 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
   const app = await createApp(config);
   return {
     app,
-    http: app.getHttpServer() as Server,
+    http: app.getHttpServer(),
     config,
     db: app.get(DataSource),
     close: () => app.close(),
