@@ -34,10 +34,7 @@ const ENGINE_MAX_PAGES = 32768;
 export class QuickJsEngine {
   private exhaustions = 0;
 
-  private constructor(
-    readonly module: QuickJSWASMModule,
-    readonly maxMemoryBytes: number,
-  ) {}
+  private constructor(readonly module: QuickJSWASMModule) {}
 
   static async create(memoryBytes: number): Promise<QuickJsEngine> {
     const maximum = Math.min(ENGINE_MAX_PAGES, ENGINE_BASE_PAGES + Math.ceil(memoryBytes / WASM_PAGE_BYTES));
@@ -58,7 +55,7 @@ export class QuickJsEngine {
       },
     });
     const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC_STATIC, { wasmMemory: memory }));
-    engine = new QuickJsEngine(module, maximum * WASM_PAGE_BYTES);
+    engine = new QuickJsEngine(module);
     return engine;
   }
 
@@ -94,6 +91,11 @@ export class EnginePool {
     this.created += 1;
     this.engines.set(memoryBytes, engine);
     return engine;
+  }
+
+  /** Whether `engine` is still the pool's engine for its memory cap. */
+  isCurrent(engine: QuickJsEngine): boolean {
+    return this.capOf.has(engine);
   }
 
   discard(engine: QuickJsEngine): void {

@@ -1,6 +1,10 @@
 import type { LogLevel, LogLine } from './sandbox.types';
 
 const LOG_LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];
+
+function isLogLevel(level: string): level is LogLevel {
+  return LOG_LEVELS.includes(level);
+}
 const ELLIPSIS = '…';
 const ELLIPSIS_BYTES = Buffer.byteLength(ELLIPSIS);
 
@@ -33,8 +37,7 @@ export class LogCollector {
       this.dropped += 1;
       return;
     }
-    const known = LOG_LEVELS.includes(level) ? (level as LogLevel) : 'info';
-    this.lines.push({ level: known, message: truncateUtf8(message, this.maxLineBytes) });
+    this.lines.push({ level: isLogLevel(level) ? level : 'info', message: truncateUtf8(message, this.maxLineBytes) });
   }
 
   result(): LogLine[] {

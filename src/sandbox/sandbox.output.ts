@@ -37,11 +37,15 @@ function reject(message: string): never {
   throw new OutputError(message);
 }
 
+function malformed(detail: string): never {
+  return reject(`The sandbox output is malformed: ${detail}`);
+}
+
 /** JSON.parse that refuses "__proto__" keys, so nothing the sandbox returns can reach a prototype downstream. */
 export function parseUntrustedJson(text: string): JsonValue {
   const parsed: unknown = JSON.parse(text, (key: string, value: unknown) => {
     if (key === '__proto__') {
-      reject('it contains a "__proto__" key, which the platform does not accept');
+      reject('The result contains a "__proto__" key, which the platform does not accept');
     }
     return value;
   });
@@ -59,26 +63,26 @@ function field(object: JsonObject, key: string): JsonValue | undefined {
 
 function objectAt(object: JsonObject, key: string, where: string): JsonObject {
   const value = field(object, key);
-  return isObject(value) ? value : reject(`${where}.${key} must be an object`);
+  return isObject(value) ? value : malformed(`${where}.${key} must be an object`);
 }
 
 function arrayAt(object: JsonObject, key: string, where: string): JsonValue[] {
   const value = field(object, key);
-  return Array.isArray(value) ? value : reject(`${where}.${key} must be an array`);
+  return Array.isArray(value) ? value : malformed(`${where}.${key} must be an array`);
 }
 
 function stringAt(object: JsonObject, key: string, where: string): string {
   const value = field(object, key);
-  return typeof value === 'string' ? value : reject(`${where}.${key} must be a string`);
+  return typeof value === 'string' ? value : malformed(`${where}.${key} must be a string`);
 }
 
 function nullableStringAt(object: JsonObject, key: string, where: string): string | null {
   const value = field(object, key);
-  return value === null || typeof value === 'string' ? value : reject(`${where}.${key} must be a string or null`);
+  return value === null || typeof value === 'string' ? value : malformed(`${where}.${key} must be a string or null`);
 }
 
 function strings(values: JsonValue[], where: string): string[] {
-  return values.map((value) => (typeof value === 'string' ? value : reject(`${where} must hold strings only`)));
+  return values.map((value) => (typeof value === 'string' ? value : malformed(`${where} must hold strings only`)));
 }
 
 function jsonBytes(value: JsonValue): number {
@@ -119,7 +123,7 @@ function grantedCommand(snapshot: Snapshot, inputName: string, deviceId: string,
 function readCommand(value: JsonValue, snapshot: Snapshot): IssuedCommand {
   const where = 'commands[]';
   if (!isObject(value)) {
-    return reject(`${where} must be objects`);
+    return malformed(`${where} must be objects`);
   }
   const command: IssuedCommand = {
     deviceId: stringAt(value, 'deviceId', where),
@@ -129,28 +133,28 @@ function readCommand(value: JsonValue, snapshot: Snapshot): IssuedCommand {
   };
   const spec = grantedCommand(snapshot, command.inputName, command.deviceId, command.command);
   if (!spec) {
-    return reject(`command ${command.command} on device ${command.deviceId} (input ${command.inputName}) is not offered by the snapshot`);
+    return reject(`The run recorded command ${command.command} on device ${command.deviceId} (input ${command.inputName}), which the snapshot does not offer`);
   }
   const problem = commandArgumentProblem(spec.args, command.args);
-  return problem ? reject(`command ${command.command} on device ${command.deviceId}: ${problem}`) : command;
+  return problem ? reject(`The run recorded command ${command.command} on device ${command.deviceId} that the snapshot does not allow (${problem})`) : command;
 }
 
 function readSubscription(value: JsonValue, grantedIds: Set<string>): SubscriptionOp {
   const where = 'subscriptions[]';
   if (!isObject(value)) {
-    return reject(`${where} must be objects`);
+    return malformed(`${where} must be objects`);
   }
   const op = field(value, 'op');
   if (op === 'unsubscribe') {
     return { op: 'unsubscribe' };
   }
   if (op !== 'subscribe') {
-    return reject(`${where}.op must be subscribe or unsubscribe`);
+    return malformed(`${where}.op must be subscribe or unsubscribe`);
   }
   const deviceIds = strings(arrayAt(value, 'deviceIds', where), `${where}.deviceIds`);
   const foreign = deviceIds.find((id) => !grantedIds.has(id));
   if (foreign !== undefined) {
-    return reject(`a subscription names device ${foreign}, which the snapshot does not grant`);
+    return reject(`The run subscribed to device ${foreign}, which the snapshot does not grant`);
   }
   return {
     op: 'subscribe',
@@ -164,17 +168,17 @@ function readSubscription(value: JsonValue, grantedIds: Set<string>): Subscripti
 function readSchedule(value: JsonValue): ScheduleOp {
   const where = 'schedules[]';
   if (!isObject(value)) {
-    return reject(`${where} must be objects`);
+    return malformed(`${where} must be objects`);
   }
   const op = field(value, 'op');
   if (op === 'runIn') {
     const seconds = field(value, 'seconds');
     const overwrite = field(value, 'overwrite');
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-      return reject(`${where}.seconds must be a non-negative number`);
+      return malformed(`${where}.seconds must be a non-negative number`);
     }
     if (typeof overwrite !== 'boolean') {
-      return reject(`${where}.overwrite must be a boolean`);
+      return malformed(`${where}.overwrite must be a boolean`);
     }
     return { op: 'runIn', seconds, handler: stringAt(value, 'handler', where), data: field(value, 'data') ?? null, overwrite };
   }
@@ -184,12 +188,12 @@ function readSchedule(value: JsonValue): ScheduleOp {
   if (op === 'unschedule') {
     return { op: 'unschedule', handler: nullableStringAt(value, 'handler', where) };
   }
-  return reject(`${where}.op must be runIn, schedule or unschedule`);
+  return malformed(`${where}.op must be runIn, schedule or unschedule`);
 }
 
 function readCallback(value: JsonValue): Callback {
   if (!isObject(value)) {
-    return reject('callbacks[] must be objects');
+    return malformed('callbacks[] must be objects');
   }
   return { url: stringAt(value, 'url', 'callbacks[]'), body: field(value, 'body') ?? null };
 }
@@ -200,7 +204,7 @@ function readResponse(value: JsonObject, limits: SandboxLimits): SandboxResponse
     return { kind: 'none' };
   }
   if (kind !== 'value' || !Object.hasOwn(value, 'value')) {
-    return reject('response must be {kind:"none"} or {kind:"value", value}');
+    return malformed('response must be {kind:"none"} or {kind:"value", value}');
   }
   const result = value.value;
   if (jsonBytes(result) > limits.maxResultBytes) {
@@ -214,7 +218,7 @@ export function readRunOutput(text: string, snapshot: Snapshot, limits: SandboxL
   try {
     const output = parseUntrustedJson(text);
     if (!isObject(output)) {
-      return reject('the run output must be an object');
+      return malformed('the run output must be an object');
     }
     if (field(output, 'ok') !== true) {
       const message = field(output, 'message');
@@ -238,8 +242,11 @@ export function readRunOutput(text: string, snapshot: Snapshot, limits: SandboxL
       },
     };
   } catch (err) {
-    if (err instanceof OutputError || err instanceof SyntaxError) {
-      return { ok: false, message: `The sandbox output was rejected: ${err.message}` };
+    if (err instanceof OutputError) {
+      return { ok: false, message: err.message };
+    }
+    if (err instanceof SyntaxError) {
+      return { ok: false, message: `The sandbox output is not JSON: ${err.message}` };
     }
     throw err;
   }
@@ -252,12 +259,12 @@ function lifecycleAt(lifecycle: JsonObject, name: 'installed' | 'updated' | 'uni
   if (value === 'function' || value === 'absent' || value === 'not_a_function') {
     return value;
   }
-  return reject(`lifecycle.${name} must be one of ${LIFECYCLE_KINDS.join(', ')}`);
+  return malformed(`lifecycle.${name} must be one of ${LIFECYCLE_KINDS.join(', ')}`);
 }
 
 function problemAt(value: JsonValue): { path: string; message: string } {
   if (!isObject(value)) {
-    return reject('problems[] must be objects');
+    return malformed('problems[] must be objects');
   }
   return { path: stringAt(value, 'path', 'problems[]'), message: stringAt(value, 'message', 'problems[]') };
 }
@@ -267,7 +274,7 @@ export function readAppDescription(text: string): Checked<DescribedApp> {
   try {
     const output = parseUntrustedJson(text);
     if (!isObject(output)) {
-      return reject('the app description must be an object');
+      return malformed('the app description must be an object');
     }
     const lifecycle = objectAt(output, 'lifecycle', 'app');
     return {
@@ -289,8 +296,11 @@ export function readAppDescription(text: string): Checked<DescribedApp> {
       },
     };
   } catch (err) {
-    if (err instanceof OutputError || err instanceof SyntaxError) {
-      return { ok: false, message: `The module's shape could not be read: ${err.message}` };
+    if (err instanceof OutputError) {
+      return { ok: false, message: err.message };
+    }
+    if (err instanceof SyntaxError) {
+      return { ok: false, message: `The module's shape is not JSON: ${err.message}` };
     }
     throw err;
   }

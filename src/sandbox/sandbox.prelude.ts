@@ -10,7 +10,7 @@
  *   describeApp()               -> JSON of the app's shape (see sandbox.output.ts)
  *   start(kind, name, snapshotJson, limitsJson) -> whatever the handler returned (maybe a promise)
  *   finish(value)               -> JSON of the run's records, or {ok:false,message}
- *   describeError(thrown)       -> JSON {name, message, stack?, isError}
+ *   describeError(thrown)       -> JSON {isError, name, message, stack?, fileName?, lineNumber?}
  *
  * Host functions it receives:
  *   hostLog(level, message)            -> records one log line (host truncates and counts)
@@ -502,10 +502,12 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       let name = 'Error';
       try { name = typeof thrown.name === 'string' && thrown.name !== '' ? thrown.name : 'Error'; } catch (err) { name = 'Error'; }
       let lineNumber;
+      let fileName;
       try { lineNumber = typeof thrown.lineNumber === 'number' ? thrown.lineNumber : undefined; } catch (err) { lineNumber = undefined; }
+      try { fileName = typeof thrown.fileName === 'string' ? thrown.fileName : undefined; } catch (err) { fileName = undefined; }
       let message = '';
       try { message = toText(thrown.message); } catch (err) { message = ''; }
-      return stringifyJson({ isError: true, name: name, message: message, stack: stack, lineNumber: lineNumber });
+      return stringifyJson({ isError: true, name: name, message: message, stack: stack, fileName: fileName, lineNumber: lineNumber });
     }
     let text;
     try {

@@ -1,6 +1,7 @@
 import { LogCollector } from './sandbox.logs';
 import { readAppDescription, readRunOutput } from './sandbox.output';
-import type { VmFailure, VmSession } from './sandbox.session';
+import type { VmFailure } from './sandbox.failures';
+import type { VmSession } from './sandbox.session';
 import type { InspectResult, RunRequest, SandboxLimits, SandboxResult } from './sandbox.types';
 
 type RecordedHttpError = { valid: true; status: number; message: string } | { valid: false; message: string };
@@ -59,6 +60,11 @@ export function executeRun(session: VmSession, req: RunRequest, limits: SandboxL
   if (!finished.ok) {
     return failure(finished.failure, logs);
   }
+  // a limit hit whose error the handler caught still fails the run
+  const exceeded = session.exceededLimit();
+  if (exceeded) {
+    return failure(exceeded, logs);
+  }
   const records = readRunOutput(finished.value, req.snapshot, limits);
   if (!records.ok) {
     return failure({ kind: 'invalid_result', message: records.message }, logs);
@@ -91,6 +97,10 @@ export function executeInspect(session: VmSession, source: string): InspectResul
   const described = session.describeApp();
   if (!described.ok) {
     return { ok: false, errors: [sourceError(described.failure)] };
+  }
+  const exceeded = session.exceededLimit();
+  if (exceeded) {
+    return { ok: false, errors: [sourceError(exceeded)] };
   }
   const shape = readAppDescription(described.value);
   if (!shape.ok) {

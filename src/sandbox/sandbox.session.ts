@@ -1,9 +1,20 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten';
 import type { QuickJsEngine } from './sandbox.engine';
+import {
+  type DescribedThrow,
+  failed,
+  type HostHooks,
+  lineInModule,
+  mebibytes,
+  MODULE_FILENAME,
+  ok,
+  type Outcome,
+  parseDescribedThrow,
+  type VmFailure,
+  withoutPreludeFrames,
+} from './sandbox.failures';
 import { PRELUDE_FILENAME, PRELUDE_SOURCE } from './sandbox.prelude';
-import type { HandlerRef, SandboxFailureKind, SandboxLimits } from './sandbox.types';
-
-export const MODULE_FILENAME = 'smartapp.js';
+import type { HandlerRef, SandboxLimits } from './sandbox.types';
 
 // QuickJS measures its stack in the WebAssembly shadow stack, but deep recursion also consumes
 // Node's native stack through the wasm frames. 256 KiB keeps ordinary recursion a catchable
@@ -11,100 +22,59 @@ export const MODULE_FILENAME = 'smartapp.js';
 // can still exhaust it (e.g. JSON.stringify of extremely deep nesting) are handled by the service.
 const MAX_STACK_BYTES = 256 * 1024;
 
-export interface VmFailure {
-  kind: SandboxFailureKind;
-  message: string;
-  stack?: string;
-  /** line in the SmartApp source, when QuickJS reported one */
-  line?: number;
+interface Armed {
+  limits: SandboxLimits;
+  deadline: number;
+  exhaustionsAtStart: number;
+  hooks: HostHooks;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: VmFailure };
-
-export interface HostHooks {
-  log(level: string, message: string): void;
-  httpError(status: number, message: string): void;
-}
-
-interface DescribedThrow {
-  isError: boolean;
-  name: string;
-  message: string;
-  stack?: string;
-  lineNumber?: number;
-}
-
-function ok<T>(value: T): Outcome<T> {
-  return { ok: true, value };
-}
-
-function failed<T>(failure: VmFailure): Outcome<T> {
-  return { ok: false, failure };
-}
-
-function mebibytes(bytes: number): string {
-  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
-}
-
-function lineInModule(stack: string | undefined): number | undefined {
-  const match = stack === undefined ? null : new RegExp(`${MODULE_FILENAME.replace('.', '\\.')}:(\\d+)`).exec(stack);
-  return match ? Number(match[1]) : undefined;
-}
-
-function parseDescribedThrow(text: string): DescribedThrow | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null) {
-      return undefined;
-    }
-    const record = parsed as Record<string, unknown>;
-    return {
-      isError: record.isError === true,
-      name: typeof record.name === 'string' ? record.name : '',
-      message: typeof record.message === 'string' ? record.message : '',
-      stack: typeof record.stack === 'string' ? record.stack : undefined,
-      lineNumber: typeof record.lineNumber === 'number' ? record.lineNumber : undefined,
-    };
-  } catch {
-    return undefined;
-  }
-}
+const IDLE_HOOKS: HostHooks = { log: () => undefined, httpError: () => undefined };
+// evaluating the prelude runs no SmartApp code; this only guards against a bug in it
+const PREPARE_DEADLINE_MS = 5000;
 
 /**
- * One QuickJS runtime + context with the prelude installed, living for exactly one inspect or run.
- * Every method is synchronous; a fresh session per call is what keeps installations apart.
+ * One QuickJS runtime + context with the prelude installed, serving exactly one inspect or run.
+ * It may be prepared ahead of time (no SmartApp code has run in it then) and is armed with the
+ * call's limits and host hooks when the call starts. Every method is synchronous.
  * Host-level exceptions (a broken engine, a native stack overflow) propagate to the caller.
  */
 export class VmSession {
   private interrupted = false;
-  private readonly deadline: number;
-  private readonly exhaustionsAtStart: number;
+  private armed: Armed | undefined;
+  private readonly prepareDeadline = performance.now() + PREPARE_DEADLINE_MS;
   private api: QuickJSHandle | undefined;
 
   private constructor(
     private readonly engine: QuickJsEngine,
     private readonly runtime: QuickJSRuntime,
     private readonly vm: QuickJSContext,
-    private readonly limits: SandboxLimits,
-  ) {
-    this.deadline = performance.now() + limits.cpuMs;
-    this.exhaustionsAtStart = engine.memoryExhaustions();
-  }
+  ) {}
 
-  static open(engine: QuickJsEngine, limits: SandboxLimits, hooks: HostHooks): VmSession {
+  /** A fresh runtime and context with the prelude evaluated, not yet bound to any call. */
+  static prepare(engine: QuickJsEngine): VmSession {
     const runtime = engine.module.newRuntime();
-    // bounds single allocations only (see QuickJsEngine); the engine's memory cap bounds the total
-    runtime.setMemoryLimit(limits.memoryBytes);
     runtime.setMaxStackSize(MAX_STACK_BYTES);
     const vm = runtime.newContext();
-    const session = new VmSession(engine, runtime, vm, limits);
+    const session = new VmSession(engine, runtime, vm);
     runtime.setInterruptHandler(() => session.shouldInterrupt());
-    session.installPrelude(hooks);
+    session.installPrelude();
     return session;
+  }
+
+  /** Starts the call's clock and binds its limits and host hooks. */
+  arm(limits: SandboxLimits, hooks: HostHooks): void {
+    if (this.armed) {
+      throw new Error('A sandbox session serves only one call');
+    }
+    // bounds single allocations only (see QuickJsEngine); the engine's memory cap bounds the total
+    this.runtime.setMemoryLimit(limits.memoryBytes);
+    this.armed = { limits, hooks, deadline: performance.now() + limits.cpuMs, exhaustionsAtStart: this.engine.memoryExhaustions() };
   }
 
   /** Evaluates the SmartApp as an ES module and hands its default export to the prelude. */
   loadModule(source: string): Outcome<void> {
+    this.armedCall();
     const evaluated = this.vm.evalCode(source, MODULE_FILENAME, { type: 'module' });
     if (evaluated.error) {
       return this.failWith(evaluated.error);
@@ -130,7 +100,7 @@ export class VmSession {
    * The value handle (undefined for a lifecycle the app lacks) belongs to the caller.
    */
   callHandler(handler: HandlerRef, snapshotJson: string): Outcome<QuickJSHandle> {
-    const { maxLogLines, maxLogLineBytes, maxResultBytes } = this.limits;
+    const { maxLogLines, maxLogLineBytes, maxResultBytes } = this.armedCall().limits;
     const started = this.call('start', [handler.kind, handler.name, snapshotJson, JSON.stringify({ maxLogLines, maxLogLineBytes, maxResultBytes })]);
     if (!started.ok) {
       return started;
@@ -155,27 +125,48 @@ export class VmSession {
     return result;
   }
 
+  /** A limit the session has hit so far, even if the SmartApp caught the error it caused. */
+  exceededLimit(): VmFailure | undefined {
+    const { limits, exhaustionsAtStart } = this.armedCall();
+    if (this.interrupted) {
+      return { kind: 'timeout', message: `Execution exceeded the CPU limit of ${limits.cpuMs} ms` };
+    }
+    if (this.engine.memoryExhaustions() > exhaustionsAtStart) {
+      return { kind: 'memory', message: `Execution exceeded the memory limit of ${mebibytes(limits.memoryBytes)}` };
+    }
+    return undefined;
+  }
+
   dispose(): void {
     this.api?.dispose();
     this.vm.dispose();
     this.runtime.dispose();
   }
 
+  private armedCall(): Armed {
+    if (!this.armed) {
+      throw new Error('The sandbox session was used before it was armed');
+    }
+    return this.armed;
+  }
+
   private shouldInterrupt(): boolean {
-    if (!this.interrupted && performance.now() > this.deadline) {
+    const deadline = this.armed ? this.armed.deadline : this.prepareDeadline;
+    if (!this.interrupted && performance.now() > deadline) {
       this.interrupted = true;
     }
     return this.interrupted;
   }
 
-  private installPrelude(hooks: HostHooks): void {
+  private installPrelude(): void {
+    const hooks = (): HostHooks => this.armed?.hooks ?? IDLE_HOOKS;
     const readString = (handle: QuickJSHandle): string => (this.vm.typeof(handle) === 'string' ? this.vm.getString(handle) : '');
     const readNumber = (handle: QuickJSHandle): number => (this.vm.typeof(handle) === 'number' ? this.vm.getNumber(handle) : Number.NaN);
     const hostLog = this.vm.newFunction('hostLog', (level, message) => {
-      hooks.log(readString(level), readString(message));
+      hooks().log(readString(level), readString(message));
     });
     const hostHttpError = this.vm.newFunction('hostHttpError', (status, message) => {
-      hooks.httpError(readNumber(status), readString(message));
+      hooks().httpError(readNumber(status), readString(message));
     });
     try {
       const factory = this.vm.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: 'global', strict: true });
@@ -274,19 +265,9 @@ export class VmSession {
     return ok(undefined);
   }
 
-  private limitFailure(): VmFailure | undefined {
-    if (this.interrupted) {
-      return { kind: 'timeout', message: `Execution exceeded the CPU limit of ${this.limits.cpuMs} ms` };
-    }
-    if (this.engine.memoryExhaustions() > this.exhaustionsAtStart) {
-      return { kind: 'memory', message: `Execution exceeded the memory limit of ${mebibytes(this.limits.memoryBytes)}` };
-    }
-    return undefined;
-  }
-
   /** Turns a thrown VM value into a failure; consumes the handle. */
   private failWith<T>(thrown: QuickJSHandle): Outcome<T> {
-    const limit = this.limitFailure();
+    const limit = this.exceededLimit();
     if (limit) {
       thrown.dispose();
       return failed(limit);
@@ -294,7 +275,7 @@ export class VmSession {
     const described = this.describeThrow(thrown);
     thrown.dispose();
     // describing runs VM code too, which may itself hit a limit
-    const lateLimit = this.limitFailure();
+    const lateLimit = this.exceededLimit();
     if (lateLimit) {
       return failed(lateLimit);
     }
@@ -302,10 +283,10 @@ export class VmSession {
       return failed({ kind: 'exception', message: 'The SmartApp threw a value that could not be described' });
     }
     if (described.isError && described.name === 'InternalError' && described.message === 'out of memory') {
-      return failed({ kind: 'memory', message: `Execution ran out of memory (limit ${mebibytes(this.limits.memoryBytes)})` });
+      return failed({ kind: 'memory', message: `Execution exceeded the memory limit of ${mebibytes(this.armedCall().limits.memoryBytes)}` });
     }
     const message = described.isError ? `${described.name}: ${described.message}` : `The SmartApp threw a non-Error value: ${described.message}`;
-    return failed({ kind: 'exception', message, stack: described.stack, line: described.lineNumber ?? lineInModule(described.stack) });
+    return failed({ kind: 'exception', message, stack: withoutPreludeFrames(described.stack), line: lineInModule(described) });
   }
 
   private describeThrow(thrown: QuickJSHandle): DescribedThrow | undefined {
