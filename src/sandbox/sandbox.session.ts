@@ -171,14 +171,14 @@ export class VmSession {
     try {
       const factory = this.vm.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: 'global', strict: true });
       if (factory.error) {
-        const message = this.vm.dump(factory.error);
+        const message: unknown = this.vm.dump(factory.error);
         factory.error.dispose();
         throw new Error(`The sandbox prelude failed to evaluate: ${JSON.stringify(message)}`);
       }
       const api = this.vm.callFunction(factory.value, this.vm.undefined, hostLog, hostHttpError);
       factory.value.dispose();
       if (api.error) {
-        const message = this.vm.dump(api.error);
+        const message: unknown = this.vm.dump(api.error);
         api.error.dispose();
         throw new Error(`The sandbox prelude failed to start: ${JSON.stringify(message)}`);
       }
