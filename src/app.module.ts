@@ -4,9 +4,12 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AccessGuard } from './common/access.guard';
 import { ErrorFilter } from './common/error.filter';
 import { AppConfig } from './config/app-config';
+import { CatalogModule } from './catalog/catalog.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DeveloperModule } from './developer/developer.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
+import { EventsModule } from './events/events.module';
 import { InstallApiModule } from './install-api/install-api.module';
 import { InstallationsModule } from './installations/installations.module';
 import { LocationsModule } from './locations/locations.module';
@@ -32,6 +35,9 @@ export class AppModule {
         OAuthModule,
         EndpointsModule,
         InstallApiModule,
+        EventsModule,
+        DeveloperModule,
+        CatalogModule,
         SeedModule,
         WebModule,
       ],

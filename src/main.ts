@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { ConfigError, loadConfigFromEnvironment } from './config/app-config';
+import { EventsWorker } from './events/events-worker';
+import { startDemoClient } from './demo-client/demo-client';
+import { demoClientSettings } from './demo-client/demo-client.settings';
 
 async function main(): Promise<void> {
   let config;
@@ -16,8 +19,17 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen(config.port);
+  app.get(EventsWorker).start();
   const logger = new Logger('Platform');
   logger.log(`SmartApp Platform listening on ${config.baseUrl} (database: ${config.database.type})`);
+  if (config.demoClientPort > 0) {
+    // the demo external service: its own Express app, talking to the platform over HTTP only
+    const demo = demoClientSettings(config.baseUrl, config.demoClientPort);
+    await startDemoClient(demo, config.demoClientPort).then(
+      () => logger.log(`Demo Service (an example OAuth client) on ${demo.publicUrl}: open it and click "Connect to SmartApp Platform"`),
+      (err: Error) => logger.warn(`Demo Service not started on port ${config.demoClientPort}: ${err.message}`),
+    );
+  }
 }
 
 void main();

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { DeveloperTokensService } from '../developer/developer-tokens.service';
 import { BearerAuthService } from '../oauth/bearer-auth.service';
 import { ACCESS_POLICY, AccessPolicy } from './access.decorators';
 import { LoginRequiredError, PageError } from './api-errors';
@@ -11,6 +12,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly bearer: BearerAuthService,
+    private readonly developerTokens: DeveloperTokensService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,17 +29,20 @@ export class AccessGuard implements CanActivate {
           throw new LoginRequiredError();
         }
         return true;
-      case 'admin':
-        if (!req.user) {
+      case 'admin': {
+        // a browser session, or (machine calls without one) an admin's developer token
+        const admin = req.user ?? (req.headers.authorization !== undefined ? await this.developerTokens.authenticate(req) : undefined);
+        if (!admin) {
           throw new LoginRequiredError();
         }
-        if (req.user.role !== 'admin') {
+        if (admin.role !== 'admin') {
           throw new PageError(403, 'Not allowed', 'This page is for administrators.');
         }
         return true;
+      }
       case 'developer':
-        // developer API tokens arrive with the authoring issue; until then nothing passes
-        throw new PageError(401, 'Developer token required', 'Send a developer API token.');
+        req.developer = await this.developerTokens.authenticate(req);
+        return true;
     }
   }
 }

@@ -24,11 +24,33 @@ export interface AppConfig {
   authorizeTransactionTtlSeconds: number;
   sessionTtlSeconds: number;
   sandbox: { cpuMs: number; memoryBytes: number };
+  /** app_logs kept per installation: older lines are pruned as new ones are written (docs/authoring.md) */
+  appLogRetention: number;
+  /** subscriptions, schedules and callbacks (docs/events.md) */
+  events: EventsSettings;
+  /** calls per installation on its install URL (CONTRACT §3) */
+  rateLimit: { calls: number; windowSeconds: number };
   dataDir: string;
   /** the SMART auth-proxy's /oauth/debug/* endpoints: on in development, off in production unless ENABLE_DEBUG_ENDPOINTS=true */
   debugEndpoints: boolean;
   /** tests only: start from an empty database */
   dropSchemaOnStart: boolean;
+}
+
+export interface EventsSettings {
+  /** run the outbox, scheduler and callback loops in this process (`npm start`); off makes an API-only instance */
+  worker: boolean;
+  /** how often the loops look for work they were not told about (other instances' changes, due jobs) */
+  pollMs: number;
+  maxSubscriptionsPerInstallation: number;
+  maxPendingJobsPerInstallation: number;
+  /** event and scheduled handler runs per installation per minute; cuts loops between installations */
+  handlerRunsPerMinute: number;
+  callbackTimeoutMs: number;
+  /** a failing callback is retried with backoff for this long, then dropped */
+  callbackRetrySeconds: number;
+  /** callbacks may reach loopback and private addresses (development only by default) */
+  callbackAllowPrivateNetwork: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -138,6 +160,21 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     sandbox: {
       cpuMs: integer(env, 'SANDBOX_CPU_MS', 1000, 10, 60000),
       memoryBytes: integer(env, 'SANDBOX_MEMORY_MB', 64, 8, 1024) * 1024 * 1024,
+    },
+    appLogRetention: integer(env, 'APP_LOG_RETENTION', 1000, 10, 1000000),
+    events: {
+      worker: boolean(env, 'EVENTS_WORKER', true),
+      pollMs: integer(env, 'EVENTS_POLL_MS', 1000, 50, 60000),
+      maxSubscriptionsPerInstallation: integer(env, 'SUBSCRIPTIONS_MAX', 100, 1, 10000),
+      maxPendingJobsPerInstallation: integer(env, 'SCHEDULES_MAX_PENDING', 50, 1, 10000),
+      handlerRunsPerMinute: integer(env, 'EVENT_HANDLER_BUDGET', 120, 1, 100000),
+      callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 10000, 100, 120000),
+      callbackRetrySeconds: integer(env, 'CALLBACK_RETRY_SECONDS', 3600, 0, 7 * 24 * 3600),
+      callbackAllowPrivateNetwork: boolean(env, 'CALLBACKS_ALLOW_PRIVATE_NETWORK', !production),
+    },
+    rateLimit: {
+      calls: integer(env, 'RATE_LIMIT_CALLS', 250, 1, 1000000),
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
     },
     dataDir,
     debugEndpoints: boolean(env, 'ENABLE_DEBUG_ENDPOINTS', !production),

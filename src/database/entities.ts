@@ -1,5 +1,11 @@
 import { Account } from '../accounts/account.entity';
 import { BrowserSession } from '../accounts/browser-session.entity';
+import { DeveloperToken } from '../developer/developer-token.entity';
+import { CallbackDelivery } from '../events/callback-delivery.entity';
+import { EventDelivery } from '../events/event-delivery.entity';
+import { RateCounter } from '../events/rate-counter.entity';
+import { ScheduledJob } from '../events/scheduled-job.entity';
+import { Subscription } from '../events/subscription.entity';
 import { AppLog } from '../installations/app-log.entity';
 import { ActivityLog } from '../installations/activity-log.entity';
 import { DeviceGrant } from '../installations/device-grant.entity';
@@ -32,4 +38,10 @@ export const ENTITIES = [
   AuthorizationCode,
   AccessToken,
   RefreshToken,
+  Subscription,
+  EventDelivery,
+  ScheduledJob,
+  CallbackDelivery,
+  RateCounter,
+  DeveloperToken,
 ];

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
 import { InstallationsModule } from '../installations/installations.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { SmartAppsModule } from '../smartapps/smartapps.module';
@@ -6,7 +7,7 @@ import { InstallApiController } from './install-api.controller';
 import { InstallApiService } from './install-api.service';
 
 @Module({
-  imports: [OAuthModule, InstallationsModule, SmartAppsModule],
+  imports: [OAuthModule, InstallationsModule, SmartAppsModule, EventsModule],
   controllers: [InstallApiController],
   providers: [InstallApiService],
 })

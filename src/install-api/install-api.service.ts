@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ContractError } from '../common/api-errors';
+import { InstallRateLimit } from '../events/install-rate-limit.service';
 import { InstallationRuntime } from '../installations/installation-runtime.service';
 import { InstallationsService } from '../installations/installations.service';
 import { UninstallService } from '../oauth/uninstall.service';
@@ -33,10 +34,25 @@ export class InstallApiService {
     private readonly runtime: InstallationRuntime,
     private readonly smartApps: SmartAppsService,
     private readonly uninstaller: UninstallService,
+    private readonly rateLimit: InstallRateLimit,
   ) {}
 
   async call(token: TokenInfo, call: InstallApiCall): Promise<InstallApiReply> {
     this.checkOwnInstallation(token, call.installationId);
+    // counted once the token is known to be this installation's; every reply from here carries the headers
+    const quota = await this.rateLimit.hit(call.installationId);
+    if (!quota.allowed) {
+      throw new ContractError(429, { error: true, type: 'RateLimit', message: 'Please try again later' }, quota.headers);
+    }
+    try {
+      const reply = await this.dispatch(token, call);
+      return { ...reply, headers: { ...reply.headers, ...quota.headers } };
+    } catch (err) {
+      throw err instanceof ContractError ? new ContractError(err.getStatus(), err.body, { ...err.headers, ...quota.headers }) : err;
+    }
+  }
+
+  private async dispatch(token: TokenInfo, call: InstallApiCall): Promise<InstallApiReply> {
     const installation = await this.installations.findForAccount(token.accountId, call.installationId);
     const version = installation ? await this.smartApps.latestVersion(installation.smartAppId) : null;
     if (!installation || !version) {

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type ActivityKind = 'api_call' | 'command' | 'lifecycle' | 'error' | 'denied';
+export type ActivityKind = 'api_call' | 'command' | 'lifecycle' | 'error' | 'denied' | 'event' | 'callback';
 
 // What the user sees of an installation under "Connected apps".
 @Entity('activity_logs')

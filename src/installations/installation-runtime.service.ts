@@ -8,9 +8,9 @@ import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService } from '../locations/devices.service';
 import { LocationsService } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, SandboxResponse } from '../sandbox/sandbox.types';
+import type { Effects, HandlerRef, LogLine, SandboxResponse } from '../sandbox/sandbox.types';
 import { SmartAppsService } from '../smartapps/smartapps.service';
-import { AppLog } from './app-log.entity';
+import { AppLogLine, AppLogsService } from './app-logs.service';
 import { Installation } from './installation.entity';
 import { installationPatch } from './installation-patch';
 import { InstallationsService } from './installations.service';
@@ -18,14 +18,24 @@ import { buildSnapshot, RequestParts } from './snapshot-builder';
 
 export type InvocationOutcome =
   | { kind: 'ok'; response: SandboxResponse }
-  | { kind: 'failed'; failure: 'timeout' | 'error'; errorId: string; message: string }
+  /** `logs`: the lines stored for the failure, to keep with `keepFailureLogs` when the caller's transaction rolls back */
+  | { kind: 'failed'; failure: 'timeout' | 'error'; errorId: string; message: string; installationId: string; smartAppId: string; logs: AppLogLine[] }
   | { kind: 'gone' };
 
 export class InstallationNotFoundError extends Error {}
 
+/**
+ * Applies the effects another module owns (subscriptions, schedules, callbacks: src/events), inside
+ * the handler's transaction; returns lines for the app's log (e.g. why an op was refused).
+ */
+export interface InstallationEffectsSink {
+  apply(tx: EntityManager, installation: Pick<Installation, 'id' | 'clientId' | 'locationId'>, effects: Effects): Promise<LogLine[]>;
+}
+
 @Injectable()
 export class InstallationRuntime {
   private readonly logger = new Logger(InstallationRuntime.name);
+  private readonly effectsSinks: InstallationEffectsSink[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,7 +45,12 @@ export class InstallationRuntime {
     private readonly locations: LocationsService,
     private readonly devices: DevicesService,
     private readonly sandbox: SandboxService,
+    private readonly appLogs: AppLogsService,
   ) {}
+
+  addEffectsSink(sink: InstallationEffectsSink): void {
+    this.effectsSinks.push(sink);
+  }
 
   /**
    * Runs one handler of an installation and applies its effects in one transaction
@@ -74,12 +89,14 @@ export class InstallationRuntime {
     const apply = async (tx: EntityManager): Promise<InvocationOutcome> => {
       if (!result.ok) {
         const errorId = randomUUID();
-        await this.storeLogs(tx, installation, result.logs);
-        await this.storeLogs(tx, installation, [
+        const logs: AppLogLine[] = [
+          ...result.logs,
           { level: 'error', message: `[${errorId}] ${handler.kind} ${handler.name} failed (${result.error.kind}): ${result.error.message}${result.error.stack ? `\n${result.error.stack}` : ''}` },
-        ]);
+        ];
+        await this.storeLogs(tx, installation, logs);
         await this.installations.recordActivity(installation.id, 'error', `${handler.name} failed: ${describeFailure(result.error.kind)} (error id ${errorId})`, tx);
-        return { kind: 'failed', failure: result.error.kind === 'timeout' ? 'timeout' : 'error', errorId, message: result.error.message };
+        const failure = result.error.kind === 'timeout' ? 'timeout' : 'error';
+        return { kind: 'failed', failure, errorId, message: result.error.message, installationId: installation.id, smartAppId: installation.smartAppId, logs };
       }
       await this.applyEffects(tx, installation, result.effects);
       return { kind: 'ok', response: result.effects.response };
@@ -118,16 +135,21 @@ export class InstallationRuntime {
     }
     await tx.getRepository(Installation).update({ id: installation.id }, installationPatch({ state: effects.state, lastUsedAt: new Date() }));
     await this.storeLogs(tx, installation, effects.logs);
+    for (const sink of this.effectsSinks) {
+      await this.storeLogs(tx, installation, await sink.apply(tx, installation, effects));
+    }
   }
 
-  private async storeLogs(tx: EntityManager, installation: Installation, logs: { level: AppLog['level']; message: string }[]): Promise<void> {
-    if (logs.length === 0) {
-      return;
-    }
-    const at = Date.now();
-    await tx.getRepository(AppLog).insert(
-      logs.map((l, i) => ({ id: randomUUID(), installationId: installation.id, smartAppId: installation.smartAppId, at: new Date(at + i), level: l.level, message: l.message })),
-    );
+  /**
+   * A failed handler's log lines went with the caller's rolled-back transaction (e.g. `installed()`
+   * in the authorize transaction); this stores them again on their own, so the author still sees why.
+   */
+  async keepFailureLogs(outcome: Extract<InvocationOutcome, { kind: 'failed' }>): Promise<void> {
+    await this.appLogs.appendAfterRollback({ installationId: outcome.installationId, smartAppId: outcome.smartAppId }, outcome.logs);
+  }
+
+  private async storeLogs(tx: EntityManager, installation: Installation, logs: AppLogLine[]): Promise<void> {
+    await this.appLogs.append(tx, { installationId: installation.id, smartAppId: installation.smartAppId }, logs);
   }
 }
 

@@ -5,6 +5,7 @@ import { SandboxModule } from '../sandbox/sandbox.module';
 import { SmartAppsModule } from '../smartapps/smartapps.module';
 import { ActivityLog } from './activity-log.entity';
 import { AppLog } from './app-log.entity';
+import { AppLogsService } from './app-logs.service';
 import { DeviceGrant } from './device-grant.entity';
 import { InstallationRuntime } from './installation-runtime.service';
 import { Installation } from './installation.entity';
@@ -12,7 +13,7 @@ import { InstallationsService } from './installations.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Installation, DeviceGrant, ActivityLog, AppLog]), LocationsModule, SmartAppsModule, SandboxModule],
-  providers: [InstallationsService, InstallationRuntime],
-  exports: [InstallationsService, InstallationRuntime],
+  providers: [InstallationsService, InstallationRuntime, AppLogsService],
+  exports: [InstallationsService, InstallationRuntime, AppLogsService],
 })
 export class InstallationsModule {}

@@ -99,6 +99,24 @@ export class InstallationsService {
     return rows.map(toView);
   }
 
+  /** The account's active installations in one location (a location in use cannot be deleted). */
+  async listForLocation(accountId: string, locationId: string, manager?: EntityManager): Promise<InstallationView[]> {
+    const rows = await (manager ?? this.installations.manager).getRepository(Installation).find({ where: { accountId, locationId, status: 'active' }, order: { createdAt: 'DESC', id: 'ASC' } });
+    return rows.map(toView);
+  }
+
+  /** Drops the uninstalled installations of a location that is being deleted, inside the caller's transaction. */
+  async forgetUninstalledInLocation(manager: EntityManager, locationId: string): Promise<void> {
+    await manager.getRepository(Installation).delete({ locationId, status: 'uninstalled' });
+  }
+
+  /** Removes every grant on a device that is being deleted, inside the caller's transaction; returns the installations that held one. */
+  async revokeDeviceGrants(manager: EntityManager, deviceId: string): Promise<string[]> {
+    const rows = await manager.getRepository(DeviceGrant).find({ where: { deviceId } });
+    await manager.getRepository(DeviceGrant).delete({ deviceId });
+    return [...new Set(rows.map((r) => r.installationId))];
+  }
+
   async countActiveForSmartApp(smartAppId: string): Promise<number> {
     return this.installations.count({ where: { smartAppId, status: 'active' } });
   }

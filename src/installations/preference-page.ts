@@ -12,6 +12,9 @@ export interface PreferenceField {
   error: string | null;
   device: null | {
     multiple: boolean;
+    /** a single, optional input: a "None" radio, since a radio cannot be unticked */
+    allowNone: boolean;
+    noneChecked: boolean;
     allows: string;
     capability: string;
     options: { id: string; label: string; checked: boolean }[];
@@ -69,6 +72,8 @@ export function preferenceSections(
           ...base,
           device: {
             multiple: input.multiple,
+            allowNone: !input.multiple && !input.required,
+            noneChecked: chosen.size === 0,
             allows: findCapability(input.capability)?.allows ?? input.capability,
             capability: input.capability,
             options: devices

@@ -26,10 +26,17 @@ export interface DeviceChange {
   unit: string | null;
   source: string;
   at: Date;
+  /** the device's label when it changed */
+  displayName: string;
 }
+
+/** Runs inside the transaction of every device change, e.g. to write the events outbox. */
+export type DeviceChangeListener = (manager: EntityManager, change: DeviceChange) => Promise<void>;
 
 @Injectable()
 export class DevicesService {
+  private readonly changeListeners: DeviceChangeListener[] = [];
+
   constructor(
     @InjectRepository(Device) private readonly devices: Repository<Device>,
     @InjectRepository(DeviceEvent) private readonly events: Repository<DeviceEvent>,
@@ -138,6 +145,31 @@ export class DevicesService {
     return this.recordChange(manager, device, input.attribute, input.value as AttributeValue, input.source);
   }
 
+  async rename(accountId: string, deviceId: string, label: string): Promise<boolean> {
+    if (!(await this.findForAccount(accountId, deviceId))) {
+      return false;
+    }
+    await this.devices.update({ id: deviceId }, { label, updatedAt: new Date() });
+    return true;
+  }
+
+  /** Deletes a device and its events, inside the caller's transaction; the caller has checked its owner. */
+  async remove(manager: EntityManager, deviceId: string): Promise<void> {
+    await manager.getRepository(DeviceEvent).delete({ deviceId });
+    await manager.getRepository(Device).delete({ id: deviceId });
+  }
+
+  /** Deletes every device of a location and their events, inside the caller's transaction. */
+  async removeInLocation(manager: EntityManager, locationId: string): Promise<void> {
+    await manager.getRepository(DeviceEvent).delete({ locationId });
+    await manager.getRepository(Device).delete({ locationId });
+  }
+
+  /** Every path that changes a device state ends in recordChange, so a listener sees all of them. */
+  onChange(listener: DeviceChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
   async recentEvents(deviceId: string, limit = 20): Promise<DeviceEvent[]> {
     return this.events.find({ where: { deviceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
@@ -159,7 +191,11 @@ export class DevicesService {
       source,
       createdAt: at,
     });
-    return { deviceId: device.id, locationId: device.locationId, attribute, value, unit, source, at };
+    const change: DeviceChange = { deviceId: device.id, locationId: device.locationId, attribute, value, unit, source, at, displayName: device.label };
+    for (const listener of this.changeListeners) {
+      await listener(manager, change);
+    }
+    return change;
   }
 }
 

@@ -36,6 +36,15 @@ export class LocationsService {
     return row ? toView(row) : null;
   }
 
+  async rename(accountId: string, locationId: string, name: string): Promise<void> {
+    await this.locations.update({ id: locationId, accountId }, { name });
+  }
+
+  /** Deletes the location, inside the caller's transaction; the caller has removed what it held. */
+  async remove(manager: EntityManager, accountId: string, locationId: string): Promise<void> {
+    await manager.getRepository(Location).delete({ id: locationId, accountId });
+  }
+
   /** For building a sandbox snapshot of an installation the caller already owns. */
   async findById(locationId: string, manager?: EntityManager): Promise<LocationView | null> {
     const row = await (manager ?? this.locations.manager).getRepository(Location).findOne({ where: { id: locationId } });

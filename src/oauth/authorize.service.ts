@@ -6,7 +6,7 @@ import { randomToken, sha256 } from '../common/secrets';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
-import { InstallationRuntime } from '../installations/installation-runtime.service';
+import { InstallationRuntime, InvocationOutcome } from '../installations/installation-runtime.service';
 import { InstallationsService } from '../installations/installations.service';
 import { checkChoices } from '../installations/preference-choices';
 import { DevicesService } from '../locations/devices.service';
@@ -32,7 +32,11 @@ export type DecisionOutcome =
   | { kind: 'invalid'; errors: Record<string, string>; posted: unknown; status: number };
 
 /** Thrown inside the install transaction so that it rolls back. */
-class InstallAborted extends Error {}
+class InstallAborted extends Error {
+  constructor(readonly outcome: Exclude<InvocationOutcome, { kind: 'ok' }>) {
+    super(outcome.kind === 'failed' ? outcome.errorId : 'gone');
+  }
+}
 
 const STALE = new PageError(
   400,
@@ -149,7 +153,7 @@ export class AuthorizeService {
         });
         const outcome = await this.runtime.invoke(installation.id, { kind: 'lifecycle', name: 'installed' }, { params: {}, body: null, headers: {} }, tx);
         if (outcome.kind !== 'ok') {
-          throw new InstallAborted(outcome.kind === 'failed' ? outcome.errorId : 'gone');
+          throw new InstallAborted(outcome);
         }
         await this.installations.recordActivity(installation.id, 'lifecycle', `Installed by ${ctx.client.name} with ${choices.grants.length} device(s)`, tx);
         const issued = await this.tokens.issueCode(tx, {
@@ -166,6 +170,10 @@ export class AuthorizeService {
       });
     } catch (err) {
       if (err instanceof InstallAborted) {
+        if (err.outcome.kind === 'failed') {
+          // the author's log of the failure went with the rollback: keep it
+          await this.runtime.keepFailureLogs(err.outcome);
+        }
         throw new PageError(
           500,
           `${ctx.app.name} could not be set up`,

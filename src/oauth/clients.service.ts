@@ -22,11 +22,12 @@ export interface NewClient {
 export class ClientsService {
   constructor(@InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>) {}
 
-  async find(clientId: string): Promise<OAuthClient | null> {
+  /** `manager`: read inside the caller's transaction (e.g. a handler's callbacks), not on a second connection. */
+  async find(clientId: string, manager?: EntityManager): Promise<OAuthClient | null> {
     if (clientId.length > 100) {
       return null;
     }
-    return this.clients.findOne({ where: { clientId } });
+    return (manager ?? this.clients.manager).getRepository(OAuthClient).findOne({ where: { clientId } });
   }
 
   async forSmartApp(smartAppId: string): Promise<OAuthClient[]> {
@@ -56,6 +57,27 @@ export class ClientsService {
     };
     await (manager ?? this.clients.manager).getRepository(OAuthClient).insert(client);
     return { clientId, clientSecret, webhookSecret: client.webhookSecret ?? '' };
+  }
+
+  /** What a SmartApp's author may change on its client (developer API); classic compatibility decides the grant types. */
+  async updateSettings(clientId: string, settings: { name: string; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean }): Promise<void> {
+    await this.clients.update(
+      { clientId },
+      {
+        name: settings.name,
+        redirectUris: settings.redirectUris,
+        callbackPrefixes: settings.callbackPrefixes,
+        classicCompat: settings.classicCompat,
+        grantTypes: settings.classicCompat ? ['authorization_code'] : ['authorization_code', 'refresh_token'],
+      },
+    );
+  }
+
+  /** A new random secret; the old one stops working at once. The clear value is returned once. */
+  async rotateSecret(clientId: string): Promise<string> {
+    const secret = randomToken(32);
+    await this.clients.update({ clientId }, { clientSecretHash: sha256(secret), tokenEndpointAuthMethod: 'client_secret_basic' });
+    return secret;
   }
 
   secretMatches(client: OAuthClient, secret: string): boolean {

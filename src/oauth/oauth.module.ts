@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsCleanupModule } from '../events/events-cleanup.module';
 import { InstallationsModule } from '../installations/installations.module';
 import { LocationsModule } from '../locations/locations.module';
 import { SmartAppsModule } from '../smartapps/smartapps.module';
@@ -27,6 +28,7 @@ import { TokenManagementController } from './token-management.controller';
   imports: [
     TypeOrmModule.forFeature([OAuthClient, AuthorizationCode, AccessToken, RefreshToken, AuthorizeTransaction]),
     InstallationsModule,
+    EventsCleanupModule,
     LocationsModule,
     SmartAppsModule,
   ],

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Transactions } from '../database/transactions';
+import { EventsCleanupService } from '../events/events-cleanup.service';
 import { InstallationRuntime } from '../installations/installation-runtime.service';
 import { InstallationsService } from '../installations/installations.service';
 import { TokensService } from './tokens.service';
@@ -15,6 +16,7 @@ export class UninstallService {
     private readonly installations: InstallationsService,
     private readonly runtime: InstallationRuntime,
     private readonly tokens: TokensService,
+    private readonly events: EventsCleanupService,
   ) {}
 
   async uninstall(installationId: string, reason: string): Promise<void> {
@@ -25,6 +27,7 @@ export class UninstallService {
     await this.transactions.run(async (tx) => {
       await this.installations.markUninstalled(tx, installationId);
       await this.tokens.revokeInstallation(tx, installationId);
+      await this.events.dropInstallation(tx, installationId);
       await this.installations.recordActivity(installationId, 'lifecycle', reason, tx);
     });
   }

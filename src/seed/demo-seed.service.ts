@@ -6,6 +6,7 @@ import { projectRoot } from '../common/project-root';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
+import { DeveloperTokensService } from '../developer/developer-tokens.service';
 import { DevicesService } from '../locations/devices.service';
 import { LocationsService } from '../locations/locations.service';
 import { ClientsService } from '../oauth/clients.service';
@@ -16,6 +17,7 @@ export const DEMO = {
   other: { email: 'other@example.com', password: 'other-password', name: 'Other User' },
   client: { clientId: 'device-bridge', clientSecret: 'device-bridge-secret' },
   redirectUris: ['http://localhost:3001/callback', 'http://127.0.0.1:3001/callback'],
+  developerToken: 'demo-developer-token',
 };
 
 @Injectable()
@@ -30,6 +32,7 @@ export class DemoSeedService {
     private readonly devices: DevicesService,
     private readonly smartApps: SmartAppsService,
     private readonly clients: ClientsService,
+    private readonly developerTokens: DeveloperTokensService,
   ) {}
 
   /** Seeds the demo when SEED_DEMO is on and the database has no accounts. */
@@ -40,6 +43,7 @@ export class DemoSeedService {
     const source = readFileSync(join(projectRoot(), 'examples', 'device-bridge.js'), 'utf8');
     await this.transactions.run(async (tx) => {
       const demo = await this.accounts.signUp({ ...DEMO.demo, role: 'developer' }, tx);
+      await this.developerTokens.createWithValue(demo.id, 'Demo token', DEMO.developerToken, tx);
       const other = await this.accounts.signUp(DEMO.other, tx);
       const home = await this.locations.create(demo.id, { name: 'Home', timeZone: 'Europe/London' }, tx);
       const cabin = await this.locations.create(demo.id, { name: 'Cabin', timeZone: 'Europe/London' }, tx);
@@ -67,6 +71,7 @@ export class DemoSeedService {
         `  or as ${DEMO.other.email} / ${DEMO.other.password} (location Flat)`,
         `  OAuth client ${DEMO.client.clientId} / ${DEMO.client.clientSecret} for the "Device Bridge" SmartApp,`,
         `  redirect URIs ${DEMO.redirectUris.join(' and ')}`,
+        `  developer API token of ${DEMO.demo.email}: ${DEMO.developerToken} (SMARTAPP_TOKEN for npm run smartapp)`,
       ].join('\n'),
     );
     return true;

@@ -18,9 +18,16 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// the smartapps table's column sizes: longer values would fail on PostgreSQL
+const MAX_LENGTH: Record<string, number> = { name: 200, namespace: 100, author: 100, category: 100, description: 2000, displayName: 200, displayLink: 500 };
+
 function str(obj: JsonObject, key: string, path: string, issues: ValidationIssue[], required = true): string {
   const value = obj[key];
   if (typeof value === 'string' && value.trim() !== '') {
+    const max = MAX_LENGTH[key];
+    if (max !== undefined && value.length > max) {
+      issues.push({ path: `${path}.${key}`, message: `${key} must be at most ${max} characters` });
+    }
     return value;
   }
   if (required || value !== undefined) {
@@ -36,16 +43,16 @@ export function validateAppShape(app: AppShape): { ok: true; definition: SmartAp
   if (!isObject(app.definition)) {
     issues.push({ path: 'definition', message: 'definition must be an object' });
   }
+  // without a definition object, its fields are reported once, as "definition must be an object"
+  const fieldIssues = isObject(app.definition) ? issues : [];
   const oauth = def.oauth;
   const definition: SmartAppDefinition = {
-    name: str(def, 'name', 'definition', issues),
-    namespace: str(def, 'namespace', 'definition', issues),
-    author: str(def, 'author', 'definition', issues),
-    description: str(def, 'description', 'definition', issues),
-    category: typeof def.category === 'string' && def.category ? def.category : 'Convenience',
-    oauth: isObject(oauth)
-      ? { displayName: typeof oauth.displayName === 'string' ? oauth.displayName : '', displayLink: typeof oauth.displayLink === 'string' ? oauth.displayLink : null }
-      : null,
+    name: str(def, 'name', 'definition', fieldIssues),
+    namespace: str(def, 'namespace', 'definition', fieldIssues),
+    author: str(def, 'author', 'definition', fieldIssues),
+    description: str(def, 'description', 'definition', fieldIssues),
+    category: str(def, 'category', 'definition', fieldIssues, false) || 'Convenience',
+    oauth: oauthSettings(oauth, issues),
     preferences: preferences(app.preferences, issues),
     mappings: [],
     handlers: app.handlers,
@@ -65,6 +72,22 @@ export function validateAppShape(app: AppShape): { ok: true; definition: SmartAp
   return issues.length ? { ok: false, issues } : { ok: true, definition };
 }
 
+function oauthSettings(oauth: JsonValue | undefined, issues: ValidationIssue[]): SmartAppDefinition['oauth'] {
+  if (oauth === undefined || oauth === null) {
+    return null;
+  }
+  if (!isObject(oauth)) {
+    issues.push({ path: 'definition.oauth', message: 'oauth must be an object like { displayName, displayLink }' });
+    return null;
+  }
+  const displayName = str(oauth, 'displayName', 'definition.oauth', issues, false);
+  const displayLink = str(oauth, 'displayLink', 'definition.oauth', issues, false);
+  if (displayLink && !/^https?:\/\/[^\s]+$/.test(displayLink)) {
+    issues.push({ path: 'definition.oauth.displayLink', message: 'displayLink must be an http(s) URL' });
+  }
+  return { displayName, displayLink: displayLink || null };
+}
+
 function preferences(value: JsonValue, issues: ValidationIssue[]): PreferenceSection[] {
   if (value === null || value === undefined) {
     return [];
@@ -79,6 +102,9 @@ function preferences(value: JsonValue, issues: ValidationIssue[]): PreferenceSec
     if (!isObject(section) || !Array.isArray(section.inputs)) {
       issues.push({ path, message: 'a section must be an object with an inputs array' });
       return { section: '', inputs: [] };
+    }
+    if (section.section !== undefined && typeof section.section !== 'string') {
+      issues.push({ path: `${path}.section`, message: 'section (its title) must be a string' });
     }
     const inputs = section.inputs
       .map((input, i) => preferenceInput(input, `${path}.inputs[${i}]`, issues, seen))
@@ -102,6 +128,15 @@ function preferenceInput(input: JsonValue, path: string, issues: ValidationIssue
   }
   seen.add(name);
   const type = typeof input.type === 'string' ? input.type : '';
+  if (type === '') {
+    issues.push({ path: `${path}.type`, message: 'type is required: capability.<name>, text, number, bool, enum or time' });
+    return null;
+  }
+  for (const key of ['title', 'description'] as const) {
+    if (input[key] !== undefined && typeof input[key] !== 'string') {
+      issues.push({ path: `${path}.${key}`, message: `${key} must be a string` });
+    }
+  }
   const title = typeof input.title === 'string' ? input.title : name;
   const description = typeof input.description === 'string' ? input.description : null;
   const required = input.required !== false;
@@ -122,12 +157,31 @@ function preferenceInput(input: JsonValue, path: string, issues: ValidationIssue
     return null;
   }
   const options = Array.isArray(input.options) ? input.options.filter((o): o is string => typeof o === 'string') : [];
-  if (type === 'enum' && options.length === 0) {
+  if (type === 'enum' && (options.length === 0 || !Array.isArray(input.options) || options.length !== input.options.length)) {
     issues.push({ path: `${path}.options`, message: 'an enum input needs options: a non-empty array of strings' });
   }
   const dv = input.defaultValue;
   const defaultValue: SettingValue = typeof dv === 'string' || typeof dv === 'number' || typeof dv === 'boolean' ? dv : null;
+  const defaultProblem = dv === undefined || dv === null ? null : defaultValueProblem(type as ValueInputType, dv, options);
+  if (defaultProblem) {
+    issues.push({ path: `${path}.defaultValue`, message: defaultProblem });
+  }
   return { kind: 'value', name, type: type as ValueInputType, title, description, required, defaultValue, options };
+}
+
+function defaultValueProblem(type: ValueInputType, value: JsonValue, options: string[]): string | null {
+  switch (type) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? null : 'defaultValue of a number input must be a number';
+    case 'bool':
+      return typeof value === 'boolean' ? null : 'defaultValue of a bool input must be true or false';
+    case 'enum':
+      return typeof value === 'string' && options.includes(value) ? null : `defaultValue of an enum input must be one of its options (${options.join(', ')})`;
+    case 'time':
+      return typeof value === 'string' && /^([01]\d|2[0-3]):[0-5]\d$/.test(value) ? null : 'defaultValue of a time input must be a time like "07:30"';
+    case 'text':
+      return typeof value === 'string' ? null : 'defaultValue of a text input must be a string';
+  }
 }
 
 function mappings(value: JsonValue, handlers: string[], issues: ValidationIssue[]): MappingRoute[] {
@@ -138,20 +192,38 @@ function mappings(value: JsonValue, handlers: string[], issues: ValidationIssue[
     issues.push({ path: 'mappings', message: 'mappings must be an object of path → { METHOD: handlerName }' });
     return [];
   }
+  // "/a/:x" and "/a/:y" match the same requests: which one would answer is not obvious, so refuse
+  const shapes = new Map<string, string>();
   return Object.entries(value).map(([path, methods]) => {
     const where = `mappings["${path}"]`;
     const segments = path.split('/').slice(1);
     if (!path.startsWith('/') || segments.length > 4 || segments.some((s) => !PATH_SEGMENT.test(s))) {
       issues.push({ path: where, message: 'a mapping path is /a/b/:param with 1 to 4 segments' });
+    } else {
+      const params = segments.filter((s) => s.startsWith(':'));
+      const repeated = params.find((p, i) => params.indexOf(p) !== i);
+      if (repeated) {
+        issues.push({ path: where, message: `path variable ${repeated} is used twice` });
+      }
+      const shape = segments.map((s) => (s.startsWith(':') ? ':' : s)).join('/');
+      const twin = shapes.get(shape);
+      if (twin !== undefined) {
+        issues.push({ path: where, message: `matches the same requests as mappings["${twin}"]` });
+      }
+      shapes.set(shape, path);
     }
     const route: MappingRoute = { path, methods: {} };
     if (!isObject(methods)) {
       issues.push({ path: where, message: 'a mapping must be an object { METHOD: handlerName }' });
       return route;
     }
+    if (Object.keys(methods).length === 0) {
+      issues.push({ path: where, message: 'a mapping needs at least one method: { GET: handlerName }' });
+    }
     for (const [method, handler] of Object.entries(methods)) {
       if (!(HTTP_METHODS as readonly string[]).includes(method)) {
-        issues.push({ path: `${where}.${method}`, message: `unknown method ${method} (GET, POST, PUT, DELETE)` });
+        const hint = (HTTP_METHODS as readonly string[]).includes(method.toUpperCase()) ? `; methods are upper case: ${method.toUpperCase()}` : '';
+        issues.push({ path: `${where}.${method}`, message: `unknown method ${method} (GET, POST, PUT, DELETE)${hint}` });
       } else if (typeof handler !== 'string' || !handlers.includes(handler)) {
         issues.push({ path: `${where}.${method}`, message: `handler ${JSON.stringify(handler)} is not a function in handlers` });
       } else {

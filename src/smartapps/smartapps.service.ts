@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, IsNull, Not, Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
 import { SandboxService } from '../sandbox/sandbox.service';
 import { validateAppShape, ValidationIssue } from './definition-validator';
@@ -99,6 +99,11 @@ export class SmartAppsService {
       if (!app) {
         return null;
       }
+      // namespace and name are the SmartApp's identity (unique, shown to users); a rename is a new SmartApp
+      const renamed = (['namespace', 'name'] as const).filter((key) => definition[key] !== app[key]);
+      if (renamed.length > 0) {
+        throw new InvalidSmartAppError(renamed.map((key) => ({ path: `definition.${key}`, message: `a new version must keep the ${key} "${app[key]}"; publish a new SmartApp to change it` })));
+      }
       const last = await m.getRepository(SmartAppVersion).findOne({ where: { smartAppId }, order: { version: 'DESC' } });
       return this.insertVersion(m, app, (last?.version ?? 0) + 1, source, definition);
     });
@@ -116,6 +121,12 @@ export class SmartAppsService {
 
   async listForAuthor(authorAccountId: string): Promise<SmartAppView[]> {
     const rows = await this.apps.find({ where: { authorAccountId }, order: { name: 'ASC' } });
+    return rows.map(toView);
+  }
+
+  /** Every SmartApp with a published version, by name: the catalog. */
+  async listPublished(): Promise<SmartAppView[]> {
+    const rows = await this.apps.find({ where: { latestVersionId: Not(IsNull()) }, order: { name: 'ASC', namespace: 'ASC' } });
     return rows.map(toView);
   }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { takeFlash } from './flash';
 import { HomeService } from './home.service';
 
 @Controller()
@@ -9,6 +10,6 @@ export class HomeController {
   @Get()
   async index(@Req() req: Request, @Res() res: Response): Promise<void> {
     const account = req.user!;
-    res.render('home', { title: 'Home', user: account, ...(await this.home.overview(account.id)) });
+    res.render('home', { title: 'Home', user: account, ...(await this.home.overview(account)), flash: takeFlash(req) });
   }
 }

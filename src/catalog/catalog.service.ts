@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import type { AccountSummary } from '../accounts/accounts.service';
+import { PageError } from '../common/api-errors';
+import { Transactions } from '../database/transactions';
+import { InstallationRuntime, InvocationOutcome } from '../installations/installation-runtime.service';
+import { InstallationsService } from '../installations/installations.service';
+import { checkChoices } from '../installations/preference-choices';
+import { postedChoices, preferenceSections, PreferenceSectionView } from '../installations/preference-page';
+import { findCapability } from '../locations/capabilities';
+import { DevicesService } from '../locations/devices.service';
+import { LocationsService, LocationView } from '../locations/locations.service';
+import { deviceInputs } from '../smartapps/smartapp-definition';
+import { SmartAppsService, SmartAppView, VersionView } from '../smartapps/smartapps.service';
+
+export interface CatalogEntry {
+  id: string;
+  name: string;
+  namespace: string;
+  author: string;
+  description: string;
+  category: string;
+}
+
+export interface CatalogDetail extends CatalogEntry {
+  asksFor: { title: string; allows: string }[];
+  hasMappings: boolean;
+}
+
+export interface InstallPageView {
+  title: string;
+  app: SmartAppView;
+  location: LocationView;
+  sections: PreferenceSectionView[];
+  hasErrors: boolean;
+  action: string;
+}
+
+export type InstallStart = { kind: 'choose_location'; app: SmartAppView; locations: LocationView[] } | { kind: 'preferences'; page: InstallPageView };
+export type InstallOutcome = { kind: 'installed'; installationId: string; appName: string } | { kind: 'invalid'; page: InstallPageView };
+
+const NOT_FOUND = new PageError(404, 'SmartApp not found', 'There is no published SmartApp with this address. Go back to the catalog to see the ones there are.');
+
+/** Thrown inside the install transaction so that it rolls back. */
+class InstallAborted extends Error {
+  constructor(readonly outcome: Exclude<InvocationOutcome, { kind: 'ok' }>) {
+    super(outcome.kind === 'failed' ? outcome.errorId : 'gone');
+  }
+}
+
+// The catalog: every published SmartApp, installed by a user straight into one of their locations
+// (no OAuth client: Installation.clientId is null). Same preference pages and rules as the
+// authorize flow; installed() runs inside the install transaction.
+@Injectable()
+export class CatalogService {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly smartApps: SmartAppsService,
+    private readonly installations: InstallationsService,
+    private readonly runtime: InstallationRuntime,
+    private readonly locations: LocationsService,
+    private readonly devices: DevicesService,
+  ) {}
+
+  async list(): Promise<CatalogEntry[]> {
+    return (await this.smartApps.listPublished()).map(entryOf);
+  }
+
+  async detail(smartAppId: string): Promise<CatalogDetail> {
+    const { app, version } = await this.published(smartAppId);
+    return {
+      ...entryOf(app),
+      asksFor: deviceInputs(version.definition).map((input) => ({ title: input.title, allows: findCapability(input.capability)?.allows ?? input.capability })),
+      hasMappings: version.definition.mappings.length > 0,
+    };
+  }
+
+  /** The location page when the user has several and chose none, else the preference page. */
+  async start(account: AccountSummary, smartAppId: string, locationId: unknown): Promise<InstallStart> {
+    const { app, version } = await this.published(smartAppId);
+    const locations = await this.locations.listForAccount(account.id);
+    const chosen = typeof locationId === 'string' ? locations.find((l) => l.id === locationId) : locations.length === 1 ? locations[0] : undefined;
+    if (!chosen) {
+      return { kind: 'choose_location', app, locations };
+    }
+    return { kind: 'preferences', page: await this.page(app, version, chosen, { devices: {}, values: {} }, {}) };
+  }
+
+  /** Checks the choices like the consent page; then installation, grants and installed() in one transaction. */
+  async install(account: AccountSummary, smartAppId: string, locationId: unknown, posted: unknown): Promise<InstallOutcome> {
+    const { app, version } = await this.published(smartAppId);
+    const location = typeof locationId === 'string' ? await this.locations.findForAccount(account.id, locationId) : null;
+    if (!location) {
+      throw new PageError(400, 'Choose a location', 'The location was not found among yours. Go back and choose one of your locations.');
+    }
+    const offered = await this.devices.inLocation(location.id);
+    const choices = checkChoices(version.definition, offered, posted);
+    if (!choices.ok) {
+      return { kind: 'invalid', page: await this.page(app, version, location, postedChoices(posted), choices.errors) };
+    }
+    try {
+      const installationId = await this.transactions.run(async (tx) => {
+        const installation = await this.installations.create(tx, {
+          smartAppId: app.id,
+          smartAppVersionId: version.id,
+          accountId: account.id,
+          locationId: location.id,
+          clientId: null,
+          settings: choices.settings,
+          grants: choices.grants,
+        });
+        const outcome = await this.runtime.invoke(installation.id, { kind: 'lifecycle', name: 'installed' }, { params: {}, body: null, headers: {} }, tx);
+        if (outcome.kind !== 'ok') {
+          throw new InstallAborted(outcome);
+        }
+        await this.installations.recordActivity(installation.id, 'lifecycle', `Installed by you from the catalog with ${choices.grants.length} device(s)`, tx);
+        return installation.id;
+      });
+      return { kind: 'installed', installationId, appName: app.name };
+    } catch (err) {
+      if (!(err instanceof InstallAborted)) {
+        throw err;
+      }
+      if (err.outcome.kind === 'failed') {
+        // the author's log of the failure went with the rollback: keep it
+        await this.runtime.keepFailureLogs(err.outcome);
+      }
+      throw new PageError(
+        500,
+        `${app.name} could not be set up`,
+        `The SmartApp reported an error while being installed (error id ${err.message}). Nothing was installed. Try again later or contact its author (${app.author}).`,
+      );
+    }
+  }
+
+  private async published(smartAppId: string): Promise<{ app: SmartAppView; version: VersionView }> {
+    const app = smartAppId.length <= 36 ? await this.smartApps.findById(smartAppId) : null;
+    const version = app ? await this.smartApps.latestVersion(app.id) : null;
+    if (!app || !version) {
+      throw NOT_FOUND;
+    }
+    return { app, version };
+  }
+
+  private async page(
+    app: SmartAppView,
+    version: VersionView,
+    location: LocationView,
+    current: Parameters<typeof preferenceSections>[2],
+    errors: Record<string, string>,
+  ): Promise<InstallPageView> {
+    const devices = await this.devices.inLocation(location.id);
+    return {
+      title: `Install ${app.name}`,
+      app,
+      location,
+      sections: preferenceSections(version.definition, devices, current, errors),
+      hasErrors: Object.keys(errors).length > 0,
+      action: `/catalog/${app.id}/install`,
+    };
+  }
+}
+
+function entryOf(app: SmartAppView): CatalogEntry {
+  return { id: app.id, name: app.name, namespace: app.namespace, author: app.author, description: app.description, category: app.category };
+}

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import type { AccountSummary } from '../accounts/accounts.service';
+import { AppLogEntry, AppLogsService } from '../installations/app-logs.service';
+import { InstallationsService } from '../installations/installations.service';
+import { ClientsService } from '../oauth/clients.service';
+import type { SmartAppDefinition } from '../smartapps/smartapp-definition';
+import { InvalidSmartAppError, SmartAppNameTakenError, SmartAppsService, SmartAppView } from '../smartapps/smartapps.service';
+import { DeveloperError, smartAppNotFound } from './developer.errors';
+
+export interface SmartAppSummary {
+  id: string;
+  namespace: string;
+  name: string;
+  latestVersion: number | null;
+  installations: number;
+}
+
+export interface SmartAppDetail {
+  id: string;
+  namespace: string;
+  name: string;
+  author: string;
+  description: string;
+  category: string;
+  versions: { version: number; createdAt: Date }[];
+  installations: number;
+  definition: SmartAppDefinition | null;
+  oauth: { enabled: boolean; clientId: string | null; clientName: string | null; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean };
+}
+
+export interface LogsFilter {
+  installationId?: string;
+  since?: Date;
+  limit?: number;
+}
+
+// Publishing and reading back one's own SmartApps. Every query is scoped by the author: another
+// developer's SmartApp id is "not found", never "forbidden".
+@Injectable()
+export class DeveloperSmartAppsService {
+  constructor(
+    private readonly smartApps: SmartAppsService,
+    private readonly installations: InstallationsService,
+    private readonly clients: ClientsService,
+    private readonly appLogs: AppLogsService,
+  ) {}
+
+  async list(developer: AccountSummary): Promise<SmartAppSummary[]> {
+    const apps = await this.smartApps.listForAuthor(developer.id);
+    const summaries: SmartAppSummary[] = [];
+    for (const app of apps) {
+      const latest = await this.smartApps.latestVersion(app.id);
+      summaries.push({
+        id: app.id,
+        namespace: app.namespace,
+        name: app.name,
+        latestVersion: latest?.version ?? null,
+        installations: await this.installations.countActiveForSmartApp(app.id),
+      });
+    }
+    return summaries;
+  }
+
+  /** A new SmartApp with its first version; invalid source stores nothing. */
+  async publish(developer: AccountSummary, source: string): Promise<{ id: string; namespace: string; name: string; version: number }> {
+    try {
+      const published = await this.smartApps.create(developer.id, source);
+      return { id: published.smartAppId, namespace: published.definition.namespace, name: published.definition.name, version: published.version };
+    } catch (err) {
+      if (err instanceof SmartAppNameTakenError) {
+        throw await this.nameTaken(developer, source, err.message);
+      }
+      throw asDeveloperError(err);
+    }
+  }
+
+  /**
+   * A new version of one's SmartApp. Existing installations run it from their next call on
+   * (SmartThings classic); no lifecycle handler runs for them.
+   */
+  async publishVersion(developer: AccountSummary, smartAppId: string, source: string): Promise<{ id: string; version: number }> {
+    await this.mustOwn(developer, smartAppId);
+    let published;
+    try {
+      published = await this.smartApps.addVersion(developer.id, smartAppId, source);
+    } catch (err) {
+      throw asDeveloperError(err);
+    }
+    if (!published) {
+      throw smartAppNotFound();
+    }
+    return { id: published.smartAppId, version: published.version };
+  }
+
+  async detail(developer: AccountSummary, smartAppId: string): Promise<SmartAppDetail> {
+    const app = await this.mustOwn(developer, smartAppId);
+    const versions = await this.smartApps.versionsOf(app.id);
+    const [client] = await this.clients.forSmartApp(app.id);
+    return {
+      id: app.id,
+      namespace: app.namespace,
+      name: app.name,
+      author: app.author,
+      description: app.description,
+      category: app.category,
+      versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt })),
+      installations: await this.installations.countActiveForSmartApp(app.id),
+      definition: versions[0]?.definition ?? null,
+      oauth: {
+        enabled: client !== undefined,
+        clientId: client?.clientId ?? null,
+        clientName: client?.name ?? null,
+        redirectUris: client?.redirectUris ?? [],
+        callbackPrefixes: client?.callbackPrefixes ?? [],
+        classicCompat: client?.classicCompat ?? false,
+      },
+    };
+  }
+
+  /** The SmartApp's log lines (ctx.log and handler failures), oldest first; only its author reads them. */
+  async logs(developer: AccountSummary, smartAppId: string, filter: LogsFilter): Promise<AppLogEntry[]> {
+    const app = await this.mustOwn(developer, smartAppId);
+    return this.appLogs.listForSmartApp(app.id, { installationId: filter.installationId, since: filter.since, limit: filter.limit ?? 200 });
+  }
+
+  /** The developer's own SmartApp, or "not found". */
+  async mustOwn(developer: AccountSummary, smartAppId: string): Promise<SmartAppView> {
+    const app = smartAppId.length <= 36 ? await this.smartApps.findForAuthor(developer.id, smartAppId) : null;
+    if (!app) {
+      throw smartAppNotFound();
+    }
+    return app;
+  }
+
+  private async nameTaken(developer: AccountSummary, source: string, message: string): Promise<DeveloperError> {
+    const definition = await this.smartApps.parse(source);
+    const own = (await this.smartApps.listForAuthor(developer.id)).find((a) => a.namespace === definition.namespace && a.name === definition.name);
+    const hint = own ? ` (yours: publish a new version with POST /api/developer/smartapps/${own.id}/versions)` : '';
+    return new DeveloperError('smartapp_exists', `${message}${hint}`, [{ path: 'definition.name', message }], own?.id ?? null);
+  }
+}
+
+function asDeveloperError(err: unknown): unknown {
+  return err instanceof InvalidSmartAppError ? new DeveloperError('invalid_smartapp', err.message, err.issues) : err;
+}

@@ -1,0 +1,29 @@
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+// PUT /api/developer/smartapps/:id/oauth (CONTRACT §6); snake_case as on the wire.
+// class-validator runs the decorators bottom-up: the type checks sit last so they report first.
+export class OAuthSettingsDto {
+  @MaxLength(500, { each: true, message: 'each redirect URI must be at most 500 characters' })
+  @IsString({ each: true, message: 'each redirect URI must be a string' })
+  @ArrayMaxSize(20, { message: 'redirect_uris may hold at most 20 URLs' })
+  @ArrayMinSize(1, { message: 'redirect_uris needs at least one URL' })
+  @IsArray({ message: 'redirect_uris must be an array of URLs' })
+  redirect_uris!: string[];
+
+  /** shown on the consent page; defaults to definition.oauth.displayName, then the SmartApp's name */
+  @IsOptional()
+  @Length(1, 200, { message: 'client_name must be 1 to 200 characters' })
+  @IsString({ message: 'client_name must be a string' })
+  client_name?: string;
+
+  @IsOptional()
+  @MaxLength(500, { each: true, message: 'each callback prefix must be at most 500 characters' })
+  @IsString({ each: true, message: 'each callback prefix must be a string' })
+  @ArrayMaxSize(20, { message: 'callback_prefixes may hold at most 20 URLs' })
+  @IsArray({ message: 'callback_prefixes must be an array of URLs' })
+  callback_prefixes?: string[];
+
+  @IsOptional()
+  @IsBoolean({ message: 'classic_compat must be true or false' })
+  classic_compat?: boolean;
+}

@@ -1,0 +1,219 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { Transactions } from '../database/transactions';
+import { InstallationsService } from '../installations/installations.service';
+import { ClientsService } from '../oauth/clients.service';
+import type { Callback, LogLine } from '../sandbox/sandbox.types';
+import { CallbackDelivery } from './callback-delivery.entity';
+import { postJson, SendResult } from './callback-sender';
+import { CALLBACK_HEADERS, signCallback } from './callback-signature';
+import { checkCallbackUrl, describeCallbackUrl } from './callback-url';
+import { backoffMs, CLAIM_TIMEOUT_MS } from './claims';
+import { Clock } from './clock';
+import { markWorkPending } from './commit-signal';
+import { InstanceIdentity } from './instance-identity';
+import { WakeUp } from './wake-up';
+
+const MAX_PER_RUN = 20;
+const MAX_BODY_BYTES = 64 * 1024;
+const CLAIMS_PER_ROUND = 16;
+
+type Verdict = { kind: 'delivered' } | { kind: 'retry' } | { kind: 'give_up' };
+
+function verdictOf(result: SendResult): Verdict {
+  if (result.kind === 'error') {
+    return { kind: 'retry' };
+  }
+  if (result.status >= 200 && result.status < 300) {
+    return { kind: 'delivered' };
+  }
+  // the receiver is down or busy: try again; anything else (4xx, a redirect) will not get better
+  return result.status >= 500 || result.status === 408 || result.status === 429 ? { kind: 'retry' } : { kind: 'give_up' };
+}
+
+// ctx.httpPostJson: queued in the handler's transaction, sent after it commits, signed with the
+// OAuth client's webhook secret, only under the client's callback prefixes, retried with backoff
+// on 5xx / 408 / 429 / timeouts / connection errors for `callbackRetrySeconds`. Every attempt is
+// in the installation's activity.
+@Injectable()
+export class CallbacksService {
+  private readonly logger = new Logger(CallbacksService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transactions: Transactions,
+    private readonly clock: Clock,
+    private readonly identity: InstanceIdentity,
+    private readonly installations: InstallationsService,
+    private readonly clients: ClientsService,
+    private readonly wakeUp: WakeUp,
+  ) {}
+
+  /** Queues the handler's callbacks inside its transaction; refused ones go to the app's log and the activity. */
+  async enqueue(tx: EntityManager, installation: { id: string; clientId: string | null }, callbacks: Callback[], now: Date): Promise<LogLine[]> {
+    if (callbacks.length === 0) {
+      return [];
+    }
+    const lines: LogLine[] = [];
+    const prefixes = await this.prefixesOf(tx, installation.clientId);
+    for (const [i, callback] of callbacks.entries()) {
+      const shown = describeCallbackUrl(callback.url);
+      if (i >= MAX_PER_RUN) {
+        lines.push({ level: 'warn', message: `httpPostJson to ${shown} refused: at most ${MAX_PER_RUN} callbacks per handler run` });
+        continue;
+      }
+      const check = checkCallbackUrl(callback.url, prefixes, this.config.events.callbackAllowPrivateNetwork);
+      if (!check.ok) {
+        lines.push({ level: 'warn', message: `httpPostJson to ${shown} refused: ${check.reason}` });
+        await this.installations.recordActivity(installation.id, 'callback', `Refused a callback to ${shown}: ${check.reason}`, tx);
+        continue;
+      }
+      const body = JSON.stringify(callback.body);
+      if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+        lines.push({ level: 'warn', message: `httpPostJson to ${shown} refused: the body is over ${MAX_BODY_BYTES} bytes` });
+        continue;
+      }
+      await tx.getRepository(CallbackDelivery).insert({
+        id: randomUUID(),
+        installationId: installation.id,
+        url: check.url.href,
+        body,
+        attempts: 0,
+        nextAttemptAt: now,
+        claimedBy: null,
+        claimedAt: null,
+        createdAt: now,
+      });
+    }
+    markWorkPending(tx, () => this.wakeUp.wake());
+    return lines;
+  }
+
+  /** Sends every due callback (at most `max` attempts); returns how many attempts were made. */
+  async drain(max = 500): Promise<number> {
+    let attempted = 0;
+    while (attempted < max) {
+      const claimed = await this.claimDue();
+      if (claimed.length === 0) {
+        break;
+      }
+      // one installation's callbacks in order, different installations side by side
+      const byInstallation = new Map<string, CallbackDelivery[]>();
+      for (const d of claimed) {
+        byInstallation.set(d.installationId, [...(byInstallation.get(d.installationId) ?? []), d]);
+      }
+      await Promise.all(
+        [...byInstallation.values()].map(async (list) => {
+          for (const d of list) {
+            await this.attempt(d);
+          }
+        }),
+      );
+      attempted += claimed.length;
+    }
+    return attempted;
+  }
+
+  /** Undelivered callbacks of an installation. */
+  pendingFor(installationId: string): Promise<number> {
+    return this.transactions.manager.getRepository(CallbackDelivery).count({ where: { installationId } });
+  }
+
+  private async prefixesOf(tx: EntityManager, clientId: string | null): Promise<string[]> {
+    const client = clientId ? await this.clients.find(clientId, tx) : null;
+    return client?.callbackPrefixes ?? [];
+  }
+
+  private claimDue(): Promise<CallbackDelivery[]> {
+    return this.transactions.run(async (tx) => {
+      const now = this.clock.now();
+      const staleBefore = new Date(now.getTime() - CLAIM_TIMEOUT_MS);
+      const repo = tx.getRepository(CallbackDelivery);
+      const due = await repo
+        .createQueryBuilder('c')
+        .where('c.next_attempt_at <= :now', { now })
+        .andWhere('(c.claimed_by IS NULL OR c.claimed_at < :staleBefore)', { staleBefore })
+        .orderBy('c.created_at', 'ASC')
+        .addOrderBy('c.id', 'ASC')
+        .limit(CLAIMS_PER_ROUND)
+        .getMany();
+      const claimed: CallbackDelivery[] = [];
+      for (const d of due) {
+        const result = await repo
+          .createQueryBuilder()
+          .update(CallbackDelivery)
+          .set({ claimedBy: this.identity.id, claimedAt: now })
+          .where('id = :id AND (claimed_by IS NULL OR claimed_at < :staleBefore)', { id: d.id, staleBefore })
+          .execute();
+        if (result.affected === 1) {
+          claimed.push(d);
+        }
+      }
+      return claimed;
+    });
+  }
+
+  private async attempt(delivery: CallbackDelivery): Promise<void> {
+    const shown = describeCallbackUrl(delivery.url);
+    const attempt = delivery.attempts + 1;
+    const installation = await this.installations.findActive(delivery.installationId);
+    const client = installation?.clientId ? await this.clients.find(installation.clientId) : null;
+    if (!installation) {
+      await this.transactions.run((tx) => tx.getRepository(CallbackDelivery).delete({ id: delivery.id }));
+      return;
+    }
+    // the prefixes or the secret may have changed since the handler queued it
+    const check = checkCallbackUrl(delivery.url, client?.callbackPrefixes ?? [], this.config.events.callbackAllowPrivateNetwork);
+    if (!check.ok || !client?.webhookSecret) {
+      const reason = check.ok ? 'the OAuth client has no webhook secret to sign with' : check.reason;
+      await this.conclude(delivery, `Dropped the callback to ${shown}: ${reason}`);
+      return;
+    }
+    const timestamp = Math.floor(this.clock.now().getTime() / 1000);
+    const result = await postJson(
+      check.url,
+      delivery.body,
+      {
+        [CALLBACK_HEADERS.signature]: signCallback(client.webhookSecret, timestamp, delivery.body),
+        [CALLBACK_HEADERS.timestamp]: String(timestamp),
+        [CALLBACK_HEADERS.delivery]: delivery.id,
+        [CALLBACK_HEADERS.installation]: delivery.installationId,
+        'User-Agent': 'SmartApp-Platform-Callbacks/1',
+      },
+      { timeoutMs: this.config.events.callbackTimeoutMs, allowPrivateNetwork: this.config.events.callbackAllowPrivateNetwork },
+    );
+    const outcome = result.kind === 'status' ? `HTTP ${result.status}` : result.message;
+    const verdict = verdictOf(result);
+    if (verdict.kind === 'delivered') {
+      await this.conclude(delivery, `Callback to ${shown}: ${outcome} (attempt ${attempt})`);
+      return;
+    }
+    const now = this.clock.now();
+    const retryAt = new Date(now.getTime() + backoffMs(attempt, 2000, 10 * 60 * 1000));
+    const deadline = delivery.createdAt.getTime() + this.config.events.callbackRetrySeconds * 1000;
+    if (verdict.kind === 'give_up' || retryAt.getTime() > deadline) {
+      const why = verdict.kind === 'give_up' ? 'not retried' : `gave up after ${attempt} attempts`;
+      this.logger.warn(`callback ${delivery.id} of installation ${delivery.installationId} to ${shown}: ${outcome}, ${why}`);
+      await this.conclude(delivery, `Callback to ${shown}: ${outcome} (attempt ${attempt}), ${why}`);
+      return;
+    }
+    await this.transactions.run(async (tx) => {
+      const updated = await tx
+        .getRepository(CallbackDelivery)
+        .update({ id: delivery.id, claimedBy: this.identity.id }, { attempts: attempt, nextAttemptAt: retryAt, claimedBy: null, claimedAt: null });
+      const retrying = updated.affected === 1 ? `, retrying in ${Math.round((retryAt.getTime() - now.getTime()) / 1000)} s` : ', not retried: the installation was removed';
+      await this.installations.recordActivity(delivery.installationId, 'callback', `Callback to ${shown}: ${outcome} (attempt ${attempt})${retrying}`, tx);
+    });
+  }
+
+  /** The delivery is over (sent, refused or given up): its row goes, the activity says why. */
+  private async conclude(delivery: CallbackDelivery, summary: string): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      await tx.getRepository(CallbackDelivery).delete({ id: delivery.id, claimedBy: this.identity.id });
+      await this.installations.recordActivity(delivery.installationId, 'callback', summary, tx);
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { InstallationEffectsSink, InstallationRuntime } from '../installations/installation-runtime.service';
+import type { Installation } from '../installations/installation.entity';
+import { DevicesService } from '../locations/devices.service';
+import type { Effects, LogLine } from '../sandbox/sandbox.types';
+import { CallbacksService } from './callbacks.service';
+import { Clock } from './clock';
+import { commitSignal } from './commit-signal';
+import { EventOutbox } from './event-outbox.service';
+import { Scheduler } from './scheduler.service';
+import { SubscriptionsService } from './subscriptions.service';
+import { WakeUp } from './wake-up';
+
+// Where the events module plugs into the rest: every device change writes the outbox in its own
+// transaction (DevicesService listener), every handler's subscriptions, schedules and callbacks
+// are applied in the handler's transaction (InstallationRuntime sink), and a commit that wrote
+// events work wakes the worker.
+@Injectable()
+export class EventEffects implements InstallationEffectsSink, OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly devices: DevicesService,
+    private readonly runtime: InstallationRuntime,
+    private readonly outbox: EventOutbox,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly scheduler: Scheduler,
+    private readonly callbacks: CallbacksService,
+    private readonly wakeUp: WakeUp,
+  ) {}
+
+  onModuleInit(): void {
+    this.devices.onChange((tx, change) => this.outbox.enqueue(tx, change));
+    this.runtime.addEffectsSink(this);
+    this.dataSource.subscribers.push(commitSignal(() => this.wakeUp.wake()));
+  }
+
+  async apply(tx: EntityManager, installation: Pick<Installation, 'id' | 'clientId' | 'locationId'>, effects: Effects): Promise<LogLine[]> {
+    const now = this.clock.now();
+    return [
+      ...(await this.subscriptions.apply(tx, installation.id, effects.subscriptions, now)),
+      ...(await this.scheduler.apply(tx, installation, effects.schedules, now)),
+      ...(await this.callbacks.enqueue(tx, installation, effects.callbacks, now)),
+    ];
+  }
+}

@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { InstallationsModule } from '../installations/installations.module';
+import { LocationsModule } from '../locations/locations.module';
+import { OAuthModule } from '../oauth/oauth.module';
+import { CallbacksService } from './callbacks.service';
+import { Clock } from './clock';
+import { EventEffects } from './event-effects';
+import { EventOutbox } from './event-outbox.service';
+import { EventsWorker } from './events-worker';
+import { HandlerBudget } from './handler-budget.service';
+import { InstallRateLimit } from './install-rate-limit.service';
+import { InstanceIdentity } from './instance-identity';
+import { RateCounters } from './rate-counters.service';
+import { Scheduler } from './scheduler.service';
+import { SubscriptionsService } from './subscriptions.service';
+import { WakeUp } from './wake-up';
+
+// Subscriptions, the event outbox, schedules, outgoing callbacks and the install-URL rate limit.
+// Provides: EventsWorker (started by main.ts), InstallRateLimit (install-api), and the outbox,
+// scheduler and callbacks with their drain()/tick() for tests. Needs: installations (run
+// handlers), locations (device changes, time zones), oauth (callback prefixes and secrets).
+@Module({
+  imports: [InstallationsModule, LocationsModule, OAuthModule],
+  providers: [
+    Clock,
+    InstanceIdentity,
+    WakeUp,
+    RateCounters,
+    InstallRateLimit,
+    HandlerBudget,
+    SubscriptionsService,
+    EventOutbox,
+    Scheduler,
+    CallbacksService,
+    EventEffects,
+    EventsWorker,
+  ],
+  exports: [Clock, InstallRateLimit, EventOutbox, Scheduler, CallbacksService, EventsWorker],
+})
+export class EventsModule {}

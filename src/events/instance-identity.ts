@@ -1,0 +1,9 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+
+// The name this app instance claims outbox rows, jobs and callbacks under: each row is run by
+// exactly the instance whose conditional UPDATE claimed it.
+@Injectable()
+export class InstanceIdentity {
+  readonly id = `${process.pid}-${randomUUID()}`;
+}

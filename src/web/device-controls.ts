@@ -1,0 +1,195 @@
+import { AttributeValue, CAPABILITIES, Capability, CapabilityCommand, findCapability } from '../locations/capabilities';
+
+// How the device page shows the capability catalogue: what a person can press, slide or pick.
+
+const CAPABILITY_TITLES: Record<string, string> = {
+  switch: 'Switch',
+  switchLevel: 'Level',
+  lock: 'Lock',
+  contactSensor: 'Contact sensor',
+  motionSensor: 'Motion sensor',
+  temperatureMeasurement: 'Temperature',
+  thermostat: 'Thermostat',
+  battery: 'Battery',
+};
+
+const COMMAND_LABELS: Record<string, string> = {
+  on: 'Turn on',
+  off: 'Turn off',
+  lock: 'Lock',
+  unlock: 'Unlock',
+  setLevel: 'Level',
+  setHeatingSetpoint: 'Heating setpoint',
+  setCoolingSetpoint: 'Cooling setpoint',
+  setThermostatMode: 'Mode',
+};
+
+const VALUE_LABELS: Record<string, string> = {
+  open: 'Open',
+  closed: 'Closed',
+  active: 'Motion',
+  inactive: 'No motion',
+  locked: 'Locked',
+  unlocked: 'Unlocked',
+  on: 'On',
+  off: 'Off',
+  heat: 'Heat',
+  cool: 'Cool',
+  auto: 'Auto',
+};
+
+export function capabilityTitle(name: string): string {
+  return CAPABILITY_TITLES[name] ?? name;
+}
+
+export function valueLabel(value: AttributeValue, unit?: string | null): string {
+  if (value === null) {
+    return '—';
+  }
+  if (typeof value === 'number') {
+    return unit ? `${value} ${unit === 'C' ? '°C' : unit}` : String(value);
+  }
+  return VALUE_LABELS[value] ?? value;
+}
+
+export interface ButtonControl {
+  command: string;
+  label: string;
+}
+
+export interface ValueControl {
+  command: string;
+  label: string;
+  /** range for 0–100 levels, number for temperatures, select for modes */
+  isRange: boolean;
+  isNumber: boolean;
+  isSelect: boolean;
+  /** '' when unbounded (a string, so that 0 still shows in the template) */
+  min: string;
+  max: string;
+  step: string;
+  unit: string;
+  current: string;
+  options: { value: string; label: string; selected: boolean }[];
+}
+
+export interface SensorControl {
+  attribute: string;
+  label: string;
+  isChoice: boolean;
+  choices: { value: string; label: string; current: boolean }[];
+  /** '' when unbounded (a string, so that 0 still shows in the template) */
+  min: string;
+  max: string;
+  step: string;
+  unit: string;
+  current: string;
+}
+
+export interface CapabilityPanel {
+  name: string;
+  title: string;
+  buttons: ButtonControl[];
+  values: ValueControl[];
+  sensors: SensorControl[];
+}
+
+function bound(n: number | undefined): string {
+  return n === undefined ? '' : String(n);
+}
+
+function valueControl(command: CapabilityCommand, state: Record<string, AttributeValue>, capability: Capability): ValueControl {
+  const arg = command.args[0];
+  const current = state[command.sets.attribute];
+  const spec = capability.attributes.find((a) => a.name === command.sets.attribute);
+  const unit = spec?.type === 'number' ? (spec.unit ?? '') : '';
+  const isSelect = arg.type === 'enum';
+  const isRange = !isSelect && arg.type === 'integer' && arg.min === 0 && arg.max === 100;
+  return {
+    command: command.name,
+    label: COMMAND_LABELS[command.name] ?? command.name,
+    isRange,
+    isNumber: !isSelect && !isRange,
+    isSelect,
+    min: bound(arg.min),
+    max: bound(arg.max),
+    step: arg.type === 'integer' ? '1' : '0.5',
+    unit: unit === 'C' ? '°C' : unit,
+    current: current === null || current === undefined ? '' : String(current),
+    options: (arg.values ?? []).map((v) => ({ value: v, label: VALUE_LABELS[v] ?? v, selected: v === current })),
+  };
+}
+
+// Sensors have no commands: their attributes are what the simulator sets.
+function sensorControls(capability: Capability, state: Record<string, AttributeValue>): SensorControl[] {
+  if (capability.commands.length > 0) {
+    return [];
+  }
+  return capability.attributes.map((a) => {
+    const current = state[a.name];
+    return {
+      attribute: a.name,
+      label: capabilityTitle(capability.name),
+      isChoice: a.type === 'enum',
+      choices: a.type === 'enum' ? a.values.map((v) => ({ value: v, label: VALUE_LABELS[v] ?? v, current: v === current })) : [],
+      min: a.type === 'number' ? bound(a.min) : '',
+      max: a.type === 'number' ? bound(a.max) : '',
+      step: a.name === 'temperature' ? '0.1' : '1',
+      unit: a.type === 'number' && a.unit ? (a.unit === 'C' ? '°C' : a.unit) : '',
+      current: current === null || current === undefined ? '' : String(current),
+    };
+  });
+}
+
+/** One panel per capability of the device: command buttons and inputs, or simulator controls. */
+export function capabilityPanels(capabilities: string[], state: Record<string, AttributeValue>): CapabilityPanel[] {
+  return capabilities
+    .map((name) => findCapability(name))
+    .filter((c): c is Capability => c !== undefined)
+    .map((c) => ({
+      name: c.name,
+      title: capabilityTitle(c.name),
+      buttons: c.commands.filter((cmd) => cmd.args.length === 0).map((cmd) => ({ command: cmd.name, label: COMMAND_LABELS[cmd.name] ?? cmd.name })),
+      values: c.commands.filter((cmd) => cmd.args.length === 1).map((cmd) => valueControl(cmd, state, c)),
+      sensors: sensorControls(c, state),
+    }));
+}
+
+/** The current state in words: "Switch: On", "Temperature: 21 °C". */
+export function stateSummary(capabilities: string[], state: Record<string, AttributeValue>): { label: string; value: string }[] {
+  const seen = new Set<string>();
+  const rows: { label: string; value: string }[] = [];
+  for (const name of capabilities) {
+    const capability = findCapability(name);
+    for (const a of capability?.attributes ?? []) {
+      if (seen.has(a.name) || !(a.name in state)) {
+        continue;
+      }
+      seen.add(a.name);
+      rows.push({ label: attributeTitle(a.name), value: valueLabel(state[a.name], a.type === 'number' ? a.unit : null) });
+    }
+  }
+  return rows;
+}
+
+const ATTRIBUTE_TITLES: Record<string, string> = {
+  switch: 'Switch',
+  level: 'Level',
+  lock: 'Lock',
+  contact: 'Contact',
+  motion: 'Motion',
+  temperature: 'Temperature',
+  heatingSetpoint: 'Heating setpoint',
+  coolingSetpoint: 'Cooling setpoint',
+  thermostatMode: 'Mode',
+  battery: 'Battery',
+};
+
+export function attributeTitle(name: string): string {
+  return ATTRIBUTE_TITLES[name] ?? name;
+}
+
+/** The catalogue for the "add a device" form. */
+export function capabilityChoices(chosen: string[] = []): { name: string; title: string; allows: string; checked: boolean }[] {
+  return CAPABILITIES.map((c) => ({ name: c.name, title: capabilityTitle(c.name), allows: c.allows, checked: chosen.includes(c.name) }));
+}
