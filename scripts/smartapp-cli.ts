@@ -193,7 +193,7 @@ function failure(reply: ApiReply, what: string): CliError {
   return new CliError([head, ...details].join('\n'));
 }
 
-async function init(parsed: Parsed, io: CliIo): Promise<void> {
+function init(parsed: Parsed, io: CliIo): void {
   const file = resolve(io.cwd, parsed.positional[0] ?? 'smartapp.js');
   if (existsSync(file)) {
     throw new CliError(`${file} already exists; choose another file name`);
@@ -316,7 +316,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     switch (command) {
       case 'init':
-        await init(parsed, io);
+        init(parsed, io);
         return 0;
       case 'publish':
         await publish(parsed, io);

@@ -93,7 +93,7 @@ export class DeveloperConsoleController {
 
   @Get('smartapps/:id')
   async show(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    await this.renderDetail(req, res, await this.console.detail(account(req), id), 200, {});
+    this.renderDetail(req, res, await this.console.detail(account(req), id), 200, {});
   }
 
   @Post('smartapps/:id/versions')

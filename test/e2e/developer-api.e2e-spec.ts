@@ -8,7 +8,7 @@ import { AppLog } from '../../src/installations/app-log.entity';
 import { OAuthClient } from '../../src/oauth/oauth-client.entity';
 import { SmartAppVersion } from '../../src/smartapps/smartapp-version.entity';
 import { SmartApp } from '../../src/smartapps/smartapp.entity';
-import { csrfOf } from '../helpers/browser';
+import { connect, csrfOf } from '../helpers/browser';
 import { DEMO_USER, loggedIn } from '../helpers/oauth-flow';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { api, DEMO_DEVELOPER_TOKEN, install, logsOf, newDeveloper, publishWithOAuth, REDIRECT_URI, smartAppSource } from '../factories/developer';
@@ -69,6 +69,20 @@ describe('the developer API: tokens, publishing, validation, OAuth clients, logs
       const row = await t.db.getRepository(DeveloperToken).findOneByOrFail({ tokenHash: sha256(token) });
       await agent.post(`/developer/tokens/${row.id}/revoke`).type('form').send({ _csrf: csrfOf(again.text) }).expect(303);
       await api(t.http, token).get('').expect(401);
+    });
+
+    it('lets an admin’s developer token, and no other, through the admin-only debug endpoints', async () => {
+      const admin = await newDeveloper(t, 'token-admin@example.com');
+      await t.app.get(AccountsService).setRole(admin.account.id, 'admin');
+      const { token } = await connect(t.http, DEMO_USER, 'Home', () => ({}));
+      const minted = await request(t.http)
+        .post('/oauth/debug/token')
+        .set('Authorization', `Bearer ${admin.token}`)
+        .send({ client_id: 'device-bridge', installation_id: token.installation_id })
+        .expect(201);
+      expect(minted.body.access_token).toEqual(expect.any(String));
+      await request(t.http).get('/oauth/debug/introspect?access_token=x').set('Authorization', `Bearer ${DEMO_DEVELOPER_TOKEN}`).expect(403);
+      await request(t.http).get('/oauth/debug/introspect?access_token=x').set('Authorization', 'Bearer wrong-token').expect(401);
     });
 
     it('lets any account become a developer on the console', async () => {
