@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PageError } from '../common/api-errors';
 import { Transactions } from '../database/transactions';
 import { ActivityKind } from '../installations/activity-log.entity';
-import { InstallationRuntime } from '../installations/installation-runtime.service';
+import { InstallationRuntime, InvocationOutcome } from '../installations/installation-runtime.service';
 import { InstallationsService, InstallationView } from '../installations/installations.service';
 import { checkChoices } from '../installations/preference-choices';
 import { postedChoices, preferenceSections, PreferenceSectionView } from '../installations/preference-page';
@@ -153,7 +153,7 @@ export class ConnectedAppsService {
         const invoked = await this.runtime.invoke(installationId, { kind: 'lifecycle', name: 'updated' }, { params: {}, body: null, headers: {} }, tx);
         if (invoked.kind !== 'ok') {
           // throwing rolls the new settings and grants back
-          throw new UpdateFailed(invoked.kind === 'failed' ? invoked.errorId : 'gone');
+          throw new UpdateFailed(invoked.kind === 'failed' ? invoked : null);
         }
         await this.installations.recordActivity(installationId, 'lifecycle', `Reconfigured by you: ${choices.grants.length} device(s) granted`, tx);
       });
@@ -161,7 +161,10 @@ export class ConnectedAppsService {
       if (!(err instanceof UpdateFailed)) {
         throw err;
       }
-      // the runtime's own record of the failure went with the rollback
+      // the runtime's own record of the failure went with the rollback: keep the author's log lines
+      if (err.outcome) {
+        await this.runtime.keepFailureLogs(err.outcome);
+      }
       await this.installations.recordActivity(installationId, 'error', `Reconfiguration refused: updated() failed (error id ${err.message}); nothing was changed`);
       throw new PageError(
         500,
@@ -270,4 +273,8 @@ export class ConnectedAppsService {
 }
 
 /** Thrown inside the reconfigure transaction so that it rolls back. */
-class UpdateFailed extends Error {}
+class UpdateFailed extends Error {
+  constructor(readonly outcome: Extract<InvocationOutcome, { kind: 'failed' }> | null) {
+    super(outcome ? outcome.errorId : 'gone');
+  }
+}

@@ -327,6 +327,9 @@ describe('the user’s pages: locations, devices and connected apps', () => {
     const errors = await t.db.getRepository(ActivityLog).findBy({ installationId: installation.id, kind: 'error' });
     expect(errors.map((e) => e.summary).join()).toContain('Reconfiguration refused: updated() failed');
     expect(await t.db.getRepository(ActivityLog).countBy({ installationId: installation.id, summary: In(['Reconfigured by you: 2 device(s) granted']) })).toBe(0);
+    // the author still sees why, though the transaction rolled back
+    const logs = await t.db.getRepository(AppLog).findBy({ installationId: installation.id, level: 'error' });
+    expect(logs.map((l) => l.message).join('\n')).toContain('I do not like change');
   });
 
   it('disconnect asks first, then revokes every token at once (the old token gets 401)', async () => {
