@@ -14,6 +14,7 @@ import { InstallApiModule } from './install-api/install-api.module';
 import { InstallationsModule } from './installations/installations.module';
 import { LocationsModule } from './locations/locations.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { RegistrationModule } from './registration/registration.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { SeedModule } from './seed/seed.module';
 import { SmartAppsModule } from './smartapps/smartapps.module';
@@ -33,6 +34,7 @@ export class AppModule {
         SmartAppsModule,
         InstallationsModule,
         OAuthModule,
+        RegistrationModule,
         EndpointsModule,
         InstallApiModule,
         EventsModule,

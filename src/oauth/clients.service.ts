@@ -16,6 +16,10 @@ export interface NewClient {
   allowPlainPkce?: boolean;
   callbackPrefixes?: string[];
   webhookSecret?: string;
+  grantTypes?: string[];
+  scopes?: string[];
+  tokenEndpointAuthMethod?: OAuthClient['tokenEndpointAuthMethod'];
+  registrationTokenHash?: string;
 }
 
 @Injectable()
@@ -44,15 +48,16 @@ export class ClientsService {
       name: input.name,
       smartAppId: input.smartAppId,
       redirectUris: input.redirectUris,
-      grantTypes: input.classicCompat ? ['authorization_code'] : ['authorization_code', 'refresh_token'],
-      scopes: [...SUPPORTED_SCOPES],
-      tokenEndpointAuthMethod: clientSecret === null ? 'none' : 'client_secret_basic',
+      grantTypes: input.grantTypes ?? (input.classicCompat ? ['authorization_code'] : ['authorization_code', 'refresh_token']),
+      scopes: input.scopes ?? [...SUPPORTED_SCOPES],
+      tokenEndpointAuthMethod: clientSecret === null ? 'none' : (input.tokenEndpointAuthMethod ?? 'client_secret_basic'),
       accessTokenTtl: null,
       refreshTokenTtl: null,
       allowPlainPkce: input.allowPlainPkce ?? false,
       classicCompat: input.classicCompat ?? false,
       callbackPrefixes: input.callbackPrefixes ?? [],
       webhookSecret: input.webhookSecret ?? randomToken(32),
+      registrationTokenHash: input.registrationTokenHash ?? null,
       createdAt: new Date(),
     };
     await (manager ?? this.clients.manager).getRepository(OAuthClient).insert(client);
@@ -78,6 +83,24 @@ export class ClientsService {
     const secret = randomToken(32);
     await this.clients.update({ clientId }, { clientSecretHash: sha256(secret), tokenEndpointAuthMethod: 'client_secret_basic' });
     return secret;
+  }
+
+  /** RFC 7592: the client registered with this registration access token, or null. */
+  async findByRegistrationToken(clientId: string, token: string): Promise<OAuthClient | null> {
+    const client = await this.find(clientId);
+    return client?.registrationTokenHash && constantTimeEquals(sha256(token), client.registrationTokenHash) ? client : null;
+  }
+
+  /** RFC 7592 update: the registered metadata, replaced as a whole. */
+  async replaceMetadata(
+    clientId: string,
+    metadata: { name: string; redirectUris: string[]; grantTypes: string[]; scopes: string[]; tokenEndpointAuthMethod: OAuthClient['tokenEndpointAuthMethod'] },
+  ): Promise<void> {
+    await this.clients.update({ clientId }, metadata);
+  }
+
+  async remove(clientId: string, manager: EntityManager): Promise<void> {
+    await manager.getRepository(OAuthClient).delete({ clientId });
   }
 
   secretMatches(client: OAuthClient, secret: string): boolean {

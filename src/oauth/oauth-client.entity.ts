@@ -47,6 +47,10 @@ export class OAuthClient {
   @Column({ name: 'webhook_secret', type: 'varchar', length: 100, nullable: true })
   webhookSecret!: string | null;
 
+  /** SHA-256 of the RFC 7592 registration access token; null for clients not registered by API */
+  @Column({ name: 'registration_token_hash', type: 'varchar', length: 64, nullable: true })
+  registrationTokenHash!: string | null;
+
   @Column({ name: 'created_at' })
   createdAt!: Date;
 }

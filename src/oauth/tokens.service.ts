@@ -231,6 +231,14 @@ export class TokensService {
     };
   }
 
+  /** Ends every token and pending code of a client (its registration was deleted). */
+  async revokeClient(manager: EntityManager, clientId: string): Promise<void> {
+    const now = new Date();
+    await manager.getRepository(AccessToken).update({ clientId, revokedAt: IsNull() }, { revokedAt: now });
+    await manager.getRepository(RefreshToken).update({ clientId, revokedAt: IsNull() }, { revokedAt: now });
+    await manager.getRepository(AuthorizationCode).update({ clientId, consumedAt: IsNull() }, { consumedAt: now });
+  }
+
   /** Ends every token of an installation at once (uninstall, disconnect). */
   async revokeInstallation(manager: EntityManager, installationId: string): Promise<void> {
     const now = new Date();

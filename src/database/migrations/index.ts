@@ -2,6 +2,13 @@ import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { OAuthClientWebhookSecret1763900000001 } from './1763900000001-oauth-client-webhook-secret';
 import { Events1763900000300 } from './1763900000300-events';
 import { DeveloperTokens1763900000400 } from './1763900000400-developer-tokens';
+import { ClientRegistration1763900000500 } from './1763900000500-client-registration';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
-export const MIGRATIONS = [InitialSchema1763900000000, OAuthClientWebhookSecret1763900000001, Events1763900000300, DeveloperTokens1763900000400];
+export const MIGRATIONS = [
+  InitialSchema1763900000000,
+  OAuthClientWebhookSecret1763900000001,
+  Events1763900000300,
+  DeveloperTokens1763900000400,
+  ClientRegistration1763900000500,
+];
