@@ -62,6 +62,8 @@ export class DeveloperApiController {
       clientName: body.client_name,
       callbackPrefixes: body.callback_prefixes,
       classicCompat: body.classic_compat,
+      accessTokenTtl: body.access_token_ttl,
+      refreshTokenTtl: body.refresh_token_ttl,
     });
   }
 

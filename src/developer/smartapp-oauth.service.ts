@@ -13,6 +13,9 @@ export interface OAuthSettings {
   clientName?: string;
   callbackPrefixes?: string[];
   classicCompat?: boolean;
+  /** seconds; undefined keeps the current value, null goes back to the platform default */
+  accessTokenTtl?: number | null;
+  refreshTokenTtl?: number | null;
 }
 
 /** Secrets appear only in the reply that created them. */
@@ -66,10 +69,20 @@ export class SmartAppOAuthService {
         redirectUris,
         callbackPrefixes: settings.callbackPrefixes === undefined ? existing.callbackPrefixes : callbackPrefixes,
         classicCompat: settings.classicCompat ?? existing.classicCompat,
+        accessTokenTtl: settings.accessTokenTtl === undefined ? existing.accessTokenTtl : settings.accessTokenTtl,
+        refreshTokenTtl: settings.refreshTokenTtl === undefined ? existing.refreshTokenTtl : settings.refreshTokenTtl,
       });
       return { client_id: existing.clientId };
     }
-    const created = await this.clients.create({ name, smartAppId: app.id, redirectUris, callbackPrefixes, classicCompat: settings.classicCompat ?? false });
+    const created = await this.clients.create({
+      name,
+      smartAppId: app.id,
+      redirectUris,
+      callbackPrefixes,
+      classicCompat: settings.classicCompat ?? false,
+      accessTokenTtl: settings.accessTokenTtl ?? null,
+      refreshTokenTtl: settings.refreshTokenTtl ?? null,
+    });
     return { client_id: created.clientId, client_secret: created.clientSecret ?? undefined, webhook_secret: created.webhookSecret };
   }
 

@@ -20,6 +20,8 @@ export interface NewClient {
   scopes?: string[];
   tokenEndpointAuthMethod?: OAuthClient['tokenEndpointAuthMethod'];
   registrationTokenHash?: string;
+  accessTokenTtl?: number | null;
+  refreshTokenTtl?: number | null;
 }
 
 @Injectable()
@@ -51,8 +53,8 @@ export class ClientsService {
       grantTypes: input.grantTypes ?? (input.classicCompat ? ['authorization_code'] : ['authorization_code', 'refresh_token']),
       scopes: input.scopes ?? [...SUPPORTED_SCOPES],
       tokenEndpointAuthMethod: clientSecret === null ? 'none' : (input.tokenEndpointAuthMethod ?? 'client_secret_basic'),
-      accessTokenTtl: null,
-      refreshTokenTtl: null,
+      accessTokenTtl: input.accessTokenTtl ?? null,
+      refreshTokenTtl: input.refreshTokenTtl ?? null,
       allowPlainPkce: input.allowPlainPkce ?? false,
       classicCompat: input.classicCompat ?? false,
       callbackPrefixes: input.callbackPrefixes ?? [],
@@ -65,7 +67,10 @@ export class ClientsService {
   }
 
   /** What a SmartApp's author may change on its client (developer API); classic compatibility decides the grant types. */
-  async updateSettings(clientId: string, settings: { name: string; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean }): Promise<void> {
+  async updateSettings(
+    clientId: string,
+    settings: { name: string; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean; accessTokenTtl?: number | null; refreshTokenTtl?: number | null },
+  ): Promise<void> {
     await this.clients.update(
       { clientId },
       {
@@ -74,6 +79,8 @@ export class ClientsService {
         callbackPrefixes: settings.callbackPrefixes,
         classicCompat: settings.classicCompat,
         grantTypes: settings.classicCompat ? ['authorization_code'] : ['authorization_code', 'refresh_token'],
+        ...(settings.accessTokenTtl !== undefined ? { accessTokenTtl: settings.accessTokenTtl } : {}),
+        ...(settings.refreshTokenTtl !== undefined ? { refreshTokenTtl: settings.refreshTokenTtl } : {}),
       },
     );
   }

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 
 // PUT /api/developer/smartapps/:id/oauth (CONTRACT §6); snake_case as on the wire.
 // class-validator runs the decorators bottom-up: the type checks sit last so they report first.
@@ -26,4 +26,18 @@ export class OAuthSettingsDto {
   @IsOptional()
   @IsBoolean({ message: 'classic_compat must be true or false' })
   classic_compat?: boolean;
+
+  /** seconds; null = the platform default (ACCESS_TOKEN_TTL, 24 h) */
+  @IsOptional()
+  @Max(365 * 24 * 3600, { message: 'access_token_ttl must be at most one year (31536000 seconds)' })
+  @Min(60, { message: 'access_token_ttl must be at least 60 seconds' })
+  @IsInt({ message: 'access_token_ttl must be a whole number of seconds' })
+  access_token_ttl?: number | null;
+
+  /** seconds, sliding; null = the platform default (REFRESH_TOKEN_TTL, 90 days) */
+  @IsOptional()
+  @Max(10 * 365 * 24 * 3600, { message: 'refresh_token_ttl must be at most ten years' })
+  @Min(60, { message: 'refresh_token_ttl must be at least 60 seconds' })
+  @IsInt({ message: 'refresh_token_ttl must be a whole number of seconds' })
+  refresh_token_ttl?: number | null;
 }
