@@ -47,6 +47,7 @@ describe('SandboxService hardening', () => {
     // no session in this file may break its engine: every handle was disposed, even after abuse
     expect(service.stats().enginesDiscarded).toBe(0);
   });
+  afterAll(() => service.onModuleDestroy());
 
   describe('host access', () => {
     it('offers no host globals inside the sandbox', async () => {
@@ -271,6 +272,7 @@ describe('SandboxService engine recovery', () => {
     expect(service.stats()).toMatchObject({ enginesCreated: 2, enginesDiscarded: 1 });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('Discarded a QuickJS engine after a host-side failure'));
     warn.mockRestore();
+    await service.onModuleDestroy();
   });
 
   it('relies on QuickJS refusing to free a runtime that still holds handles', async () => {

@@ -14,6 +14,7 @@ describe('SandboxService.inspect', () => {
   afterEach(() => {
     expect(service.stats().enginesDiscarded).toBe(0);
   });
+  afterAll(() => service.onModuleDestroy());
 
   it('returns the JSON parts, the handler names and the lifecycle kinds of a module', async () => {
     const source = `

@@ -57,6 +57,7 @@ describe('SandboxService', () => {
     // a discarded engine means a session broke on the host side, e.g. a leaked handle at dispose
     expect(service.stats().enginesDiscarded).toBe(0);
   });
+  afterAll(() => service.onModuleDestroy());
 
   describe('the Device Bridge example', () => {
     it('lists the granted switches with their current values', async () => {
@@ -544,6 +545,7 @@ describe('SandboxService', () => {
       expect(defaults.logs.map((l) => l.message)).toEqual(['1', '1 further log line was dropped (limit: 1 lines per run)']);
       const overridden = effectsOf(await configured.run({ versionKey: 'v', source, handler: mapping('talk'), snapshot: snapshotWith(), limits: { maxLogLines: 5 } }));
       expect(overridden.logs.map((l) => l.message)).toEqual(['1', '2']);
+      await moduleRef.close();
     });
 
     it('resolves SandboxService from SandboxModule with the SANDBOX_LIMITS token', async () => {

@@ -1,41 +1,39 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { EnginePool, QuickJsEngine } from './sandbox.engine';
+import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DEFAULT_SANDBOX_LIMITS, mergeLimits, SANDBOX_LIMITS } from './sandbox.limits';
-import { LogCollector } from './sandbox.logs';
-import { executeInspect, executeRun, HttpErrorRecorder } from './sandbox.run';
-import type { HostHooks } from './sandbox.failures';
-import { VmSession } from './sandbox.session';
-import type { InspectResult, RunRequest, SandboxLimits, SandboxResult } from './sandbox.types';
+import { type PoolFailure, SandboxWorkerPool } from './sandbox.pool';
+import { mergePoolOptions, SANDBOX_POOL, type SandboxPoolOptions } from './sandbox.pool-options';
+import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, SandboxResult } from './sandbox.types';
 
 export { DEFAULT_SANDBOX_LIMITS, SANDBOX_LIMITS } from './sandbox.limits';
+export { DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxPoolOptions } from './sandbox.pool-options';
 
-/** Why a session died on the host side rather than inside QuickJS. */
-function brokenEngineMessage(err: unknown): string {
-  if (err instanceof RangeError) {
-    return 'The SmartApp exhausted the sandbox stack (recursion or nesting too deep)';
+/** What the caller learns when a worker gave no answer; the details are in the pool's log. */
+function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxFailureKind; message: string } {
+  switch (failure) {
+    case 'hung':
+      return { kind: 'timeout', message: `Execution exceeded the CPU limit of ${limits.cpuMs} ms` };
+    case 'crashed':
+      return { kind: 'exception', message: 'The sandbox stopped unexpectedly' };
+    case 'stopped':
+      return { kind: 'exception', message: 'The sandbox was shut down before the call finished' };
+    case 'unsendable':
+      return { kind: 'exception', message: 'The request could not be passed to the sandbox' };
   }
-  return `The sandbox failed internally: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /**
- * Runs SmartApp code in QuickJS (WebAssembly). Every inspect/run gets a fresh QuickJS runtime
- * and context, so nothing a SmartApp does (globals, prototypes, module-level variables) is
- * visible to any other call. Calls are synchronous once the engine is loaded: a run blocks the
- * event loop for at most about `cpuMs`.
- *
- * Evaluating the prelude is most of a fresh session's cost, so after each call one spare session
- * (prelude evaluated, no SmartApp code run in it, never reused) is prepared in the background.
+ * Runs SmartApp code in QuickJS (WebAssembly) on a small pool of worker threads, so a handler that
+ * spins or allocates never blocks the platform's event loop. Every inspect/run gets a fresh QuickJS
+ * runtime and context (see SandboxExecutor); calls beyond the pool's size wait in FIFO order.
  */
 @Injectable()
-export class SandboxService {
-  private readonly logger = new Logger(SandboxService.name);
+export class SandboxService implements OnModuleDestroy {
   private readonly defaults: SandboxLimits;
-  private readonly engines = new EnginePool();
-  private readonly spares = new Map<QuickJsEngine, VmSession>();
-  private sparesUsed = 0;
+  private readonly pool: SandboxWorkerPool;
 
-  constructor(@Optional() @Inject(SANDBOX_LIMITS) limits?: Partial<SandboxLimits>) {
+  constructor(@Optional() @Inject(SANDBOX_LIMITS) limits?: Partial<SandboxLimits>, @Optional() @Inject(SANDBOX_POOL) pool?: Partial<SandboxPoolOptions>) {
     this.defaults = mergeLimits(DEFAULT_SANDBOX_LIMITS, limits);
+    this.pool = new SandboxWorkerPool(mergePoolOptions(pool));
   }
 
   /** The limits a run gets when its request sets none. */
@@ -45,95 +43,32 @@ export class SandboxService {
 
   /** Evaluates a SmartApp module (under the default limits) and returns its JSON parts. */
   async inspect(source: string): Promise<InspectResult> {
-    const noHooks: HostHooks = { log: () => undefined, httpError: () => undefined };
-    return this.inSession(
-      this.defaults,
-      noHooks,
-      (session) => executeInspect(session, source),
-      (message) => ({ ok: false, errors: [{ path: 'source', message }] }),
-    );
+    const limits = this.defaults;
+    const outcome = await this.pool.execute({ call: 'inspect', source, limits });
+    if (outcome.kind === 'done' && outcome.result.call === 'inspect') {
+      return outcome.result.result;
+    }
+    const { message } = lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits);
+    return { ok: false, errors: [{ path: 'source', message }] };
   }
 
   /** Runs one handler against a snapshot and returns its effects, or why it failed. Never throws. */
   async run(req: RunRequest): Promise<SandboxResult> {
     const limits = mergeLimits(this.defaults, req.limits);
-    const logs = new LogCollector(limits.maxLogLines, limits.maxLogLineBytes);
-    const httpError = new HttpErrorRecorder();
-    const hooks: HostHooks = {
-      log: (level, message) => logs.add(level, message),
-      httpError: (status, message) => httpError.record(status, message),
-    };
-    return this.inSession(
-      limits,
-      hooks,
-      (session) => executeRun(session, req, limits, logs, httpError),
-      (message) => ({ ok: false, error: { kind: 'exception', message }, logs: logs.result() }),
-    );
+    const outcome = await this.pool.execute({ call: 'run', request: req, limits });
+    if (outcome.kind === 'done' && outcome.result.call === 'run') {
+      return outcome.result.result;
+    }
+    return { ok: false, error: lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits), logs: [] };
   }
 
-  /** Counters for monitoring: a discarded engine means a session broke on the host side. */
+  /** Counters for monitoring: a discarded engine means a session broke on the host side or its worker was lost. */
   stats(): { enginesCreated: number; enginesDiscarded: number; spareSessionsUsed: number } {
-    return { ...this.engines.stats(), spareSessionsUsed: this.sparesUsed };
+    return this.pool.stats();
   }
 
-  private async inSession<T>(limits: SandboxLimits, hooks: HostHooks, body: (session: VmSession) => T, broken: (message: string) => T): Promise<T> {
-    let engine: QuickJsEngine;
-    try {
-      engine = await this.engines.acquire(limits.memoryBytes);
-    } catch (err) {
-      this.logger.error(`QuickJS could not be loaded: ${err instanceof Error ? err.stack : String(err)}`);
-      return broken('The sandbox engine could not be loaded');
-    }
-    // No await from here on: sessions never interleave inside one engine, which the memory cap relies on.
-    let session: VmSession;
-    let result: T;
-    try {
-      session = this.takeSpare(engine) ?? VmSession.prepare(engine);
-      session.arm(limits, hooks);
-      result = body(session);
-    } catch (err) {
-      this.discard(engine, `Discarded a QuickJS engine after a host-side failure: ${err instanceof Error ? err.message : String(err)}`);
-      return broken(brokenEngineMessage(err));
-    }
-    try {
-      session.dispose();
-    } catch (err) {
-      // Only a leaked handle (a bug in this module) gets here; the result itself is still sound.
-      this.discard(engine, `QuickJS session did not dispose cleanly: ${err instanceof Error ? err.message : String(err)}`);
-      return result;
-    }
-    this.prepareSpareSoon(engine);
-    return result;
-  }
-
-  private takeSpare(engine: QuickJsEngine): VmSession | undefined {
-    const spare = this.spares.get(engine);
-    if (spare) {
-      this.spares.delete(engine);
-      this.sparesUsed += 1;
-    }
-    return spare;
-  }
-
-  private prepareSpareSoon(engine: QuickJsEngine): void {
-    const timer = setImmediate(() => {
-      if (this.spares.has(engine) || !this.engines.isCurrent(engine)) {
-        return;
-      }
-      try {
-        this.spares.set(engine, VmSession.prepare(engine));
-      } catch (err) {
-        this.discard(engine, `Discarded a QuickJS engine that failed to prepare a session: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    });
-    // a spare is an optimisation: it must never keep the process alive
-    timer.unref();
-  }
-
-  private discard(engine: QuickJsEngine, reason: string): void {
-    // The WebAssembly instance may have stopped mid-call: its memory can no longer be trusted or freed.
-    this.engines.discard(engine);
-    this.spares.delete(engine);
-    this.logger.warn(reason);
+  /** Terminates the workers (Nest calls this on app.close()); calls still pending fail. */
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.close();
   }
 }

@@ -30,7 +30,8 @@ const HOSTILE = smartAppSource({
   handlers: `
     ping(ctx) { return { pong: true } },
     loop(ctx) { ctx.log.info('spinning'); while (true) {} },
-    memory(ctx) { const keep = []; for (let i = 0; ; i++) keep.push('x'.repeat(1000) + i) },
+    // 100 kB strings fill the 16 MB cap in a few ms, long before the CPU deadline even on a loaded machine
+    memory(ctx) { const keep = []; for (let i = 0; ; i++) keep.push('x'.repeat(100000) + i) },
     recursion(ctx) { const f = (n) => f(n + 1) + 1; return f(0) },
     huge(ctx) { return 'x'.repeat(3 * 1024 * 1024) },
     escape(ctx) {
@@ -110,24 +111,37 @@ describe('a hostile SmartApp over HTTP: every abuse fails alone while other inst
 
   const call = (who: { accessToken: string; base: string }, path: string) => request(t.http).get(`${who.base}${path}`).set('Authorization', `Bearer ${who.accessToken}`);
 
-  /** The hostile call and, at the same time, a normal call of another installation (Device Bridge). */
-  async function withNeighbour(path: string): Promise<request.Response> {
+  /** The hostile call and, at the same time, a normal call of another installation (Device Bridge); `finished` is their order. */
+  async function racedWithNeighbour(path: string): Promise<{ bad: request.Response; finished: string[] }> {
+    const finished: string[] = [];
     const [bad, normal] = await Promise.all([
-      call(hostile, path),
-      request(t.http).get(`/api/smartapps/installations/${bridge.installation_id}/switches`).set('Authorization', `Bearer ${bridge.access_token}`),
+      call(hostile, path).then((res) => {
+        finished.push('hostile');
+        return res;
+      }),
+      request(t.http)
+        .get(`/api/smartapps/installations/${bridge.installation_id}/switches`)
+        .set('Authorization', `Bearer ${bridge.access_token}`)
+        .then((res) => {
+          finished.push('neighbour');
+          return res;
+        }),
     ]);
     expect(normal.status).toBe(200);
     expect(normal.body).toEqual([{ id: expect.any(String), name: 'Porch Light', value: 'off' }]);
-    return bad;
+    return { bad, finished };
   }
+
+  const withNeighbour = async (path: string): Promise<request.Response> => (await racedWithNeighbour(path)).bad;
 
   async function lastError(): Promise<string> {
     const lines = await logsOf(t.http, DEMO_DEVELOPER_TOKEN, app.id, `?installation=${hostile.installationId}`);
     return lines.filter((l) => l.level === 'error').pop()?.message ?? '';
   }
 
-  it('stops an infinite loop at the CPU deadline with 504 SmartAppTimeout', async () => {
-    const res = await withNeighbour('/loop');
+  it('stops an infinite loop at the CPU deadline with 504 SmartAppTimeout, answering the neighbour while it spins', async () => {
+    const { bad: res, finished } = await racedWithNeighbour('/loop');
+    expect(finished).toEqual(['neighbour', 'hostile']);
     expect(res.status).toBe(504);
     expect(res.body).toEqual({ error: true, type: 'SmartAppTimeout', message: expect.any(String), errorId: expect.any(String) });
     expect(await lastError()).toContain(`[${res.body.errorId}] mapping loop failed (timeout)`);

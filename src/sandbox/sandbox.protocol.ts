@@ -1,0 +1,23 @@
+// Messages between SandboxWorkerPool (main thread) and sandbox.worker.ts. Every message is a
+// plain JSON-able object, copied by structured clone.
+import type { InspectResult, RunRequest, SandboxLimits, SandboxResult } from './sandbox.types';
+
+/** What a worker is asked to do; `limits` are already merged with the service's defaults. */
+export type SandboxCall = { call: 'run'; request: RunRequest; limits: SandboxLimits } | { call: 'inspect'; source: string; limits: SandboxLimits };
+
+export type SandboxCallResult = { call: 'run'; result: SandboxResult } | { call: 'inspect'; result: InspectResult };
+
+/** Cumulative counters of one worker's engines (or, summed, of the whole pool). */
+export interface EngineStats {
+  enginesCreated: number;
+  enginesDiscarded: number;
+  spareSessionsUsed: number;
+}
+
+export type ToWorker = SandboxCall & { id: number };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'log'; level: 'warn' | 'error'; message: string }
+  | { type: 'done'; id: number; result: SandboxCallResult; stats: EngineStats }
+  | { type: 'stats'; stats: EngineStats };

@@ -1,0 +1,40 @@
+// Entry of one sandbox worker thread: it owns its QuickJS engines and serves one call at a time
+// (the pool never sends a second call before the first is answered).
+import { parentPort } from 'node:worker_threads';
+import { SandboxExecutor } from './sandbox.executor';
+import type { EngineStats, FromWorker, SandboxCallResult, ToWorker } from './sandbox.protocol';
+
+const port = parentPort;
+if (!port) {
+  throw new Error('sandbox.worker must run in a worker thread');
+}
+const send = (message: FromWorker): void => port.postMessage(message);
+const executor = new SandboxExecutor((level, message) => send({ type: 'log', level, message }));
+
+async function execute(call: ToWorker): Promise<SandboxCallResult> {
+  switch (call.call) {
+    case 'run':
+      return { call: 'run', result: await executor.run(call.request, call.limits) };
+    case 'inspect':
+      return { call: 'inspect', result: await executor.inspect(call.source, call.limits) };
+  }
+}
+
+const sameStats = (a: EngineStats, b: EngineStats): boolean =>
+  a.enginesCreated === b.enginesCreated && a.enginesDiscarded === b.enginesDiscarded && a.spareSessionsUsed === b.spareSessionsUsed;
+
+port.on('message', (call: ToWorker) => {
+  // a rejection here is a bug in the executor: left unhandled, it ends the worker and the pool replaces it
+  void execute(call).then((result) => {
+    const stats = executor.stats();
+    send({ type: 'done', id: call.id, result, stats });
+    // after answering, so the caller never waits for it; the next call is only read once it is ready
+    executor.prepareSpare();
+    const after = executor.stats();
+    if (!sameStats(stats, after)) {
+      send({ type: 'stats', stats: after });
+    }
+  });
+});
+
+send({ type: 'ready' });
