@@ -19,9 +19,9 @@ const MAX_NAME = 100;
 
 // A change made by an installation's own command is not delivered to that installation: a
 // handler that switches the light it listens to would otherwise call itself. A subscription made
-// with `includeOwn: true` opts in (the sandbox does not record that option yet; see docs/events.md).
+// with `ctx.subscribe(devices, attribute, handler, { includeOwn: true })` opts in.
 function includesOwn(op: SubscribeOp): boolean {
-  return (op as SubscribeOp & { includeOwn?: unknown }).includeOwn === true;
+  return op.includeOwn === true;
 }
 
 export function ownSource(installationId: string): string {

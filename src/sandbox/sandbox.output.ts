@@ -162,6 +162,7 @@ function readSubscription(value: JsonValue, grantedIds: Set<string>): Subscripti
     attribute: stringAt(value, 'attribute', where),
     value: nullableStringAt(value, 'value', where),
     handler: stringAt(value, 'handler', where),
+    ...(field(value, 'includeOwn') === true ? { includeOwn: true as const } : {}),
   };
 }
 

@@ -282,7 +282,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     // a fresh, inert object: if handler code catches it, the host already holds the response
     throw freeze({ name: 'HttpError', message: 'ctx.httpError(' + describeValue(status) + ') ended the request', status: status });
   }
-  function subscribe(devices, attribute, handler) {
+  function subscribe(devices, attribute, handler, options) {
     const ids = deviceIdsOf(devices, 'ctx.subscribe');
     requireName(attribute, 'ctx.subscribe: the attribute');
     requireName(handler, 'ctx.subscribe: the handler name');
@@ -291,7 +291,9 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     const name = dot < 0 ? attribute : slice(attribute, 0, dot);
     const value = dot < 0 ? null : slice(attribute, dot + 1);
     requireName(name, 'ctx.subscribe: the attribute name');
-    append(records.subscriptions, freeze({ op: 'subscribe', deviceIds: freeze(ids), attribute: name, value: value === '' ? null : value, handler: handler }));
+    const record = { op: 'subscribe', deviceIds: freeze(ids), attribute: name, value: value === '' ? null : value, handler: handler };
+    if (options !== null && typeof options === 'object' && options.includeOwn === true) { record.includeOwn = true; }
+    append(records.subscriptions, freeze(record));
   }
   function unsubscribe() {
     append(records.subscriptions, freeze({ op: 'unsubscribe' }));

@@ -99,7 +99,8 @@ export interface LogLine {
 }
 
 export type SubscriptionOp =
-  | { op: 'subscribe'; deviceIds: string[]; attribute: string; value: string | null; handler: string }
+  /** `includeOwn`: also deliver changes made by this installation's own commands (present only when true) */
+  | { op: 'subscribe'; deviceIds: string[]; attribute: string; value: string | null; handler: string; includeOwn?: true }
   | { op: 'unsubscribe' };
 
 export type ScheduleOp =

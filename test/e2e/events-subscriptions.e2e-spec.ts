@@ -47,6 +47,21 @@ export default {
   },
 }`;
 
+// Counts the switch changes it hears, its own commands included (on purpose).
+const OWN_LISTENER = `
+export default {
+  definition: { name: 'Own Listener', namespace: 'test.events', author: 'Tests', description: 'hears its own commands', category: 'Test' },
+  preferences: [{ section: 'Devices', inputs: [{ name: 'switches', type: 'capability.switch', title: 'Switches', multiple: true, required: true }] }],
+  mappings: {},
+  installed(ctx) { ctx.subscribe(ctx.settings.switches, 'switch', 'heard', { includeOwn: true }) },
+  handlers: {
+    heard(ctx, evt) {
+      ctx.state.heard = (ctx.state.heard || []).concat([evt.value + ' by ' + evt.source])
+      if (evt.value === 'on') { ctx.settings.switches.find((d) => d.id === evt.deviceId).off() }
+    },
+  },
+}`;
+
 const MANY = `
 export default {
   definition: { name: 'Subscribes A Lot', namespace: 'test.events', author: 'Tests', description: 'too many subscriptions', category: 'Test' },
@@ -103,6 +118,16 @@ describe('subscriptions: device changes reach subscribed handlers through the ou
     expect((await deviceState(t, 'Self Light')).switch).toBe('off');
     expect((await stateOf(t, id)).seen).toEqual(['Self Light switch=on by user']);
     expect(await t.db.getRepository(EventDelivery).count()).toBe(0);
+  });
+
+  it('delivers an installation’s own command when it subscribed with includeOwn on purpose', async () => {
+    await addDevice(t, 'Own Light', ['switch']);
+    const app = await publishApp(t, OWN_LISTENER);
+    const id = await install(t, app, [{ input: 'switches', device: 'Own Light', capability: 'switch' }]);
+    expect((await t.db.getRepository(Subscription).findOneByOrFail({ installationId: id })).includeOwn).toBe(true);
+    await userCommand(t, 'Own Light', 'on');
+    await drain();
+    expect((await stateOf(t, id)).heard).toEqual(['on by user', 'off by app']);
   });
 
   it('delivers another installation’s command to a subscriber, with source "app"', async () => {
