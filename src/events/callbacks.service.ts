@@ -11,7 +11,7 @@ import { CallbackDelivery } from './callback-delivery.entity';
 import { postJson, SendResult } from './callback-sender';
 import { CALLBACK_HEADERS, signCallback } from './callback-signature';
 import { checkCallbackUrl, describeCallbackUrl } from './callback-url';
-import { backoffMs, CLAIM_TIMEOUT_MS } from './claims';
+import { backoffMs, CLAIM_TIMEOUT_MS, claimRows } from './claims';
 import { Clock } from './clock';
 import { markWorkPending } from './commit-signal';
 import { InstanceIdentity } from './instance-identity';
@@ -140,19 +140,7 @@ export class CallbacksService {
         .addOrderBy('c.id', 'ASC')
         .limit(CLAIMS_PER_ROUND)
         .getMany();
-      const claimed: CallbackDelivery[] = [];
-      for (const d of due) {
-        const result = await repo
-          .createQueryBuilder()
-          .update(CallbackDelivery)
-          .set({ claimedBy: this.identity.id, claimedAt: now })
-          .where('id = :id AND (claimed_by IS NULL OR claimed_at < :staleBefore)', { id: d.id, staleBefore })
-          .execute();
-        if (result.affected === 1) {
-          claimed.push(d);
-        }
-      }
-      return claimed;
+      return claimRows(tx, CallbackDelivery, due, { column: 'id', of: (d) => d.id }, this.identity.id, now);
     });
   }
 

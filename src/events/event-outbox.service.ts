@@ -5,7 +5,7 @@ import { InstallationRuntime } from '../installations/installation-runtime.servi
 import { InstallationsService } from '../installations/installations.service';
 import type { DeviceChange } from '../locations/devices.service';
 import type { SandboxEvent } from '../sandbox/sandbox.types';
-import { backoffMs, CLAIM_TIMEOUT_MS } from './claims';
+import { backoffMs, CLAIM_TIMEOUT_MS, claimRows } from './claims';
 import { Clock } from './clock';
 import { markWorkPending } from './commit-signal';
 import { EventDelivery } from './event-delivery.entity';
@@ -113,19 +113,7 @@ export class EventOutbox {
       }
       const rows = await repo.find({ where: { seq: In(heads.map((h) => Number(h.seq))) }, order: { seq: 'ASC' } });
       const due = rows.filter((r) => r.nextAttemptAt.getTime() <= now.getTime() && (r.claimedBy === null || (r.claimedAt !== null && r.claimedAt < staleBefore)));
-      const claimed: EventDelivery[] = [];
-      for (const row of due.slice(0, HEADS_PER_ROUND)) {
-        const result = await repo
-          .createQueryBuilder()
-          .update(EventDelivery)
-          .set({ claimedBy: this.identity.id, claimedAt: now })
-          .where('seq = :seq AND (claimed_by IS NULL OR claimed_at < :staleBefore)', { seq: row.seq, staleBefore })
-          .execute();
-        if (result.affected === 1) {
-          claimed.push(row);
-        }
-      }
-      return claimed;
+      return claimRows(tx, EventDelivery, due.slice(0, HEADS_PER_ROUND), { column: 'seq', of: (row) => row.seq }, this.identity.id, now);
     });
   }
 

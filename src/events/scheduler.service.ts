@@ -8,7 +8,7 @@ import { InstallationRuntime } from '../installations/installation-runtime.servi
 import { InstallationsService } from '../installations/installations.service';
 import { LocationsService } from '../locations/locations.service';
 import type { LogLine, SandboxEvent, ScheduleOp } from '../sandbox/sandbox.types';
-import { backoffMs, CLAIM_TIMEOUT_MS } from './claims';
+import { backoffMs, CLAIM_TIMEOUT_MS, claimRows } from './claims';
 import { Clock } from './clock';
 import { markWorkPending } from './commit-signal';
 import { checkCron, nextCronRun } from './cron-expression';
@@ -148,19 +148,7 @@ export class Scheduler {
         .addOrderBy('j.id', 'ASC')
         .limit(JOBS_PER_ROUND)
         .getMany();
-      const claimed: ScheduledJob[] = [];
-      for (const job of due) {
-        const result = await repo
-          .createQueryBuilder()
-          .update(ScheduledJob)
-          .set({ claimedBy: this.identity.id, claimedAt: now })
-          .where('id = :id AND (claimed_by IS NULL OR claimed_at < :staleBefore)', { id: job.id, staleBefore })
-          .execute();
-        if (result.affected === 1) {
-          claimed.push(job);
-        }
-      }
-      return claimed;
+      return claimRows(tx, ScheduledJob, due, { column: 'id', of: (job) => job.id }, this.identity.id, now);
     });
   }
 
