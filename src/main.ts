@@ -32,4 +32,8 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((err: unknown) => {
+  // e.g. the database is unreachable: say so in one line, without a stack for the operator to wade through
+  console.error(`SmartApp Platform could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

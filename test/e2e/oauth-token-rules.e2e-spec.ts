@@ -169,6 +169,19 @@ describe('token endpoint, revocation and introspection rules', () => {
       const res = await token().set('Content-Type', 'application/json').send('{"grant_type":').expect(400);
       expect(res.body.error).toBe('invalid_request');
     });
+    it('refuses an oversized body with 413 invalid_request', async () => {
+      const res = await token().auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send(`grant_type=authorization_code&code=${'x'.repeat(300 * 1024)}`).expect(413);
+      expect(res.body.error).toBe('invalid_request');
+    });
+    it('refuses an oversized JSON body on the installation URL with 413 and a message', async () => {
+      const tokens = await demoTokens();
+      const res = await request(t.http)
+        .put(`/api/smartapps/installations/${tokens.installation_id}/locks/x`)
+        .set('Authorization', `Bearer ${tokens.access_token}`)
+        .send({ command: 'lock', padding: 'x'.repeat(300 * 1024) })
+        .expect(413);
+      expect(res.body).toMatchObject({ error: true, message: 'The request body is too large' });
+    });
     it('refuses an unknown grant type', async () => {
       const res = await token().auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ grant_type: 'password' }).expect(400);
       expect(res.body.error).toBe('unsupported_grant_type');
