@@ -12,6 +12,7 @@ import { DatabaseSessionStore } from './accounts/session-store';
 import { AppModule } from './app.module';
 import { csrfMiddleware } from './common/csrf';
 import { registerViewHelpers } from './common/view-helpers';
+import { PlatformLogger } from './common/platform-logger';
 import { projectRoot } from './common/project-root';
 import { AppConfig } from './config/app-config';
 import { DemoSeedService } from './seed/demo-seed.service';
@@ -119,7 +120,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,
-    logger: LOG_LEVELS[config.logLevel],
+    logger: new PlatformLogger(config.logLevel === 'debug', LOG_LEVELS[config.logLevel]),
   });
   configureApp(app, config);
   await app.init();
