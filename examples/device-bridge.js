@@ -1,4 +1,6 @@
-// Device Bridge: lets an external service read and switch lights and read, lock and unlock locks.
+// Device Bridge: lets an external service read and switch lights and read, lock and unlock locks,
+// and pushes every change of the granted switches to the service's callback URL, if it gave one
+// (PUT /callback {url}); the platform signs each push with the client's webhook secret.
 export default {
   definition: {
     name: 'Device Bridge',
@@ -24,12 +26,16 @@ export default {
     '/switches/:id/:command': { PUT: 'updateSwitch' },
     '/locks': { GET: 'listLocks' },
     '/locks/:id': { GET: 'showLock', PUT: 'updateLock' },
+    '/callback': { PUT: 'setCallback', DELETE: 'removeCallback' },
   },
   installed(ctx) {
     ctx.log.info(`installed with ${ctx.settings.switches.length} switch(es) and ${ctx.settings.locks.length} lock(s)`);
+    ctx.subscribe(ctx.settings.switches, 'switch', 'onSwitch');
   },
   updated(ctx) {
     ctx.log.info(`updated: ${ctx.settings.switches.length} switch(es) and ${ctx.settings.locks.length} lock(s)`);
+    ctx.unsubscribe();
+    ctx.subscribe(ctx.settings.switches, 'switch', 'onSwitch');
   },
   uninstalled(ctx) {
     ctx.log.info('uninstalled');
@@ -78,6 +84,26 @@ export default {
       }
       device[command]();
       return { id: device.id, name: device.label, value: device.currentValue('lock') };
+    },
+    setCallback(ctx) {
+      const url = ctx.body && ctx.body.url;
+      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
+        ctx.httpError(400, 'url must be a string starting with http:// or https://');
+      }
+      // the platform posts only under the client's registered callback prefixes; others are refused in the app's log
+      ctx.state.callbackUrl = url;
+      return { url };
+    },
+    removeCallback(ctx) {
+      delete ctx.state.callbackUrl;
+    },
+    onSwitch(ctx, evt) {
+      ctx.log.info(`${evt.displayName} is ${evt.value}`);
+      if (ctx.state.callbackUrl) {
+        // the installation id travels in the signed body: the X-SmartApp-Installation header is not signed
+        const pushed = { deviceId: evt.deviceId, displayName: evt.displayName, name: evt.name, value: evt.value, date: evt.date };
+        ctx.httpPostJson(ctx.state.callbackUrl, { installationId: ctx.installationId, evt: pushed });
+      }
     },
   },
 };

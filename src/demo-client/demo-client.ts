@@ -3,17 +3,21 @@ import hbs from 'hbs';
 import { existsSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { dirname, join } from 'node:path';
-import { DemoClientSettings } from './demo-client.settings';
+import { DemoClientSettings, eventsUrlOf } from './demo-client.settings';
 import { Connection, DemoSession, DemoSessions } from './demo-sessions';
+import { eventsReceiver } from './events-receiver';
 import { newPkcePair, newState } from './pkce';
 import { PlatformApi, PlatformError, SwitchReading, TokenReply } from './platform-api';
+import { viewOf } from './pushed-events';
 
 // A tiny IFTTT-like external service: a plain Express app that knows the platform only through
 // its HTTP contract. Read it top to bottom as an example of a client:
 //   1. POST /connect   → authorization request (PKCE S256 + state) in the browser
-//   2. GET  /callback  → check state, exchange the code at /oauth/token, ask /api/smartapps/endpoints
+//   2. GET  /callback  → check state, exchange the code at /oauth/token, ask /api/smartapps/endpoints,
+//                        give Device Bridge our /events URL (PUT …/callback)
 //   3. GET  /          → list the granted switches through the installation URL; switch them
-//   4. POST /refresh   → refresh_token grant;  POST /disconnect → DELETE on the installation URL
+//   4. POST /events    → signed pushes of switch changes from the platform (events-receiver.ts)
+//   5. POST /refresh   → refresh_token grant;  POST /disconnect → DELETE on the installation URL
 
 /** The folder holding views/demo-client, from src/ (tests) or dist/src/ (npm start). */
 function rootFolder(): string {
@@ -40,7 +44,7 @@ function queryValue(req: Request, name: string): string | null {
 }
 
 /** The reply of a token request, kept for later calls (never shown in full). */
-function connectionFrom(token: TokenReply, previous: Connection | null): Omit<Connection, 'endpoint' | 'endpointsReply'> {
+function connectionFrom(token: TokenReply, previous: Connection | null): Omit<Connection, 'endpoint' | 'endpointsReply' | 'events' | 'eventsProblem'> {
   return {
     accessToken: token.access_token,
     refreshToken: token.refresh_token ?? previous?.refreshToken ?? null,
@@ -83,6 +87,8 @@ export function createDemoClient(settings: DemoClientSettings): express.Express 
     next();
   });
   app.use('/static', express.static(join(root, 'public', 'demo-client'), { maxAge: '1h' }));
+  // before the form parser: the signature is checked over the raw body
+  app.use(eventsReceiver(settings.webhookSecret, sessions));
   app.use(express.urlencoded({ extended: false, limit: '10kb' }));
 
   const render = (res: Response, view: string, session: DemoSession, locals: Record<string, unknown>, status = 200): void => {
@@ -135,6 +141,9 @@ export function createDemoClient(settings: DemoClientSettings): express.Express 
               endpointsReply: connection.endpointsReply,
             }
           : null,
+        events: connection ? connection.events.map(viewOf) : [],
+        eventsProblem: connection?.eventsProblem ?? null,
+        eventsUrl: eventsUrlOf(settings),
         switches: switches.map((s) => ({ ...s, isOn: s.value === 'on' })),
         problem,
         revoked,
@@ -180,7 +189,14 @@ export function createDemoClient(settings: DemoClientSettings): express.Express 
       if (endpoints.length === 0) {
         throw new PlatformError(404, 'no installation', 'Asking for the endpoints');
       }
-      session.connection = { ...connectionFrom(token, null), endpoint: endpoints[0], endpointsReply: endpoints };
+      const connection: Connection = { ...connectionFrom(token, null), endpoint: endpoints[0], endpointsReply: endpoints, events: [], eventsProblem: null };
+      // connected before the PUT: a push may arrive as soon as the platform has stored the URL
+      session.connection = connection;
+      try {
+        await api.setCallback(connection.endpoint.uri, connection.accessToken, eventsUrlOf(settings));
+      } catch (err) {
+        connection.eventsProblem = `${err instanceof Error ? err.message : String(err)}. Changes made elsewhere will not be pushed here; reload to see them.`;
+      }
       session.notice = `Connected to your location ${endpoints[0].location.name}.`;
       res.redirect(303, '/');
     })().catch(next);

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Endpoint } from './platform-api';
+import type { PushedEvent } from './pushed-events';
 
 export interface Connection {
   accessToken: string;
@@ -11,6 +12,10 @@ export interface Connection {
   endpoint: Endpoint;
   /** the endpoints service's reply, shown as it came */
   endpointsReply: Endpoint[];
+  /** what the platform pushed for this installation, newest first; gone with the connection */
+  events: PushedEvent[];
+  /** why the platform will not push events to us, when it refused our callback URL */
+  eventsProblem: string | null;
 }
 
 export interface DemoSession {
@@ -45,6 +50,16 @@ export class DemoSessions {
     this.sessions.set(session.id, session);
     res.cookie(COOKIE, session.id, { httpOnly: true, sameSite: 'lax', secure: this.secureCookie, path: '/' });
     return session;
+  }
+
+  /** The session connected to this installation, if any (a callback names only the installation). */
+  withInstallation(installationId: string): DemoSession | undefined {
+    for (const s of this.sessions.values()) {
+      if (s.connection?.installationId === installationId) {
+        return s;
+      }
+    }
+    return undefined;
   }
 
   csrfMatches(session: DemoSession, sent: unknown): boolean {

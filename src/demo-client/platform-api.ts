@@ -87,6 +87,11 @@ export class PlatformApi {
     return (await this.call('PUT', path, accessToken, `Turning the switch ${command}`)) as SwitchReading;
   }
 
+  /** Tells Device Bridge where to push switch changes (its PUT /callback mapping). */
+  async setCallback(uri: string, accessToken: string, url: string): Promise<void> {
+    await this.call('PUT', `${uri}/callback`, accessToken, 'Giving our callback URL', { url });
+  }
+
   /** DELETE on the installation URL uninstalls it; every token of it stops working. */
   async uninstall(uri: string, accessToken: string): Promise<void> {
     await this.call('DELETE', uri, accessToken, 'Disconnecting');
@@ -108,10 +113,11 @@ export class PlatformApi {
     return body as TokenReply;
   }
 
-  private async call(method: string, url: string, accessToken: string, what: string): Promise<unknown> {
+  private async call(method: string, url: string, accessToken: string, what: string, json?: object): Promise<unknown> {
     const res = await fetch(url, {
       method,
-      headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json', ...(json ? { 'Content-Type': 'application/json' } : {}) },
+      body: json ? JSON.stringify(json) : undefined,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     const body = await readBody(res);

@@ -15,8 +15,10 @@ import { SmartAppsService } from '../smartapps/smartapps.service';
 export const DEMO = {
   demo: { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' },
   other: { email: 'other@example.com', password: 'other-password', name: 'Other User' },
-  client: { clientId: 'device-bridge', clientSecret: 'device-bridge-secret' },
+  client: { clientId: 'device-bridge', clientSecret: 'device-bridge-secret', webhookSecret: 'device-bridge-webhook-secret' },
   redirectUris: ['http://localhost:3001/callback', 'http://127.0.0.1:3001/callback'],
+  // where Device Bridge may push switch changes: the demo service's /events
+  callbackPrefixes: ['http://localhost:3001/', 'http://127.0.0.1:3001/'],
   developerToken: 'demo-developer-token',
 };
 
@@ -62,15 +64,15 @@ export class DemoSeedService {
         await this.devices.create({ locationId, label, capabilities }, tx);
       }
       const app = await this.smartApps.create(demo.id, source, tx);
-      await this.clients.create({ ...DEMO.client, name: 'Demo Service', smartAppId: app.smartAppId, redirectUris: DEMO.redirectUris }, tx);
+      await this.clients.create({ ...DEMO.client, name: 'Demo Service', smartAppId: app.smartAppId, redirectUris: DEMO.redirectUris, callbackPrefixes: DEMO.callbackPrefixes }, tx);
     });
     this.logger.log(
       [
         'Demo data created:',
         `  log in as ${DEMO.demo.email} / ${DEMO.demo.password} (locations Home and Cabin)`,
         `  or as ${DEMO.other.email} / ${DEMO.other.password} (location Flat)`,
-        `  OAuth client ${DEMO.client.clientId} / ${DEMO.client.clientSecret} for the "Device Bridge" SmartApp,`,
-        `  redirect URIs ${DEMO.redirectUris.join(' and ')}`,
+        `  OAuth client ${DEMO.client.clientId} / ${DEMO.client.clientSecret}, webhook secret ${DEMO.client.webhookSecret}, for the "Device Bridge" SmartApp,`,
+        `  redirect URIs ${DEMO.redirectUris.join(' and ')}, callback prefixes ${DEMO.callbackPrefixes.join(' and ')}`,
         `  developer API token of ${DEMO.demo.email}: ${DEMO.developerToken} (SMARTAPP_TOKEN for npm run smartapp)`,
       ].join('\n'),
     );

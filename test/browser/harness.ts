@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.setup';
 import { loadConfig } from '../../src/config/app-config';
 import { startDemoClient } from '../../src/demo-client/demo-client';
+import { EventsWorker } from '../../src/events/events-worker';
 import { ClientsService } from '../../src/oauth/clients.service';
 import { freePort } from '../helpers/listen';
 
@@ -28,8 +29,10 @@ export interface Stage {
 /**
  * The real platform (createApp, in-memory SQLite, demo seed) on a free port with a matching
  * BASE_URL, and the demo service on another free port. The seed registers the demo's redirect
- * URI on port 3001; rather than take 3001 (a developer's `npm start` may hold it), the test
- * registers one more client of the Device Bridge SmartApp for its own port through ClientsService.
+ * URI and callback prefixes on port 3001; rather than take 3001 (a developer's `npm start` may
+ * hold it), the test registers one more client of the Device Bridge SmartApp for its own port
+ * through ClientsService. The events worker runs as under `npm start` (createApp does not start
+ * it), so switch changes reach the demo service by themselves; closing the platform stops it.
  */
 export async function startStage(): Promise<Stage> {
   const port = await freePort();
@@ -59,16 +62,23 @@ export async function startStage(): Promise<Stage> {
     name: 'Demo Service',
     smartAppId: seeded.smartAppId,
     redirectUris: [`${demoUrl}/callback`],
+    callbackPrefixes: [`${demoUrl}/`],
+    webhookSecret: 'demo-service-browser-test-webhook-secret',
   });
-  const demo = await startDemoClient({ platformUrl, publicUrl: demoUrl, clientId: client.clientId, clientSecret: client.clientSecret ?? '' }, demoPort);
+  const demo = await startDemoClient(
+    { platformUrl, publicUrl: demoUrl, clientId: client.clientId, clientSecret: client.clientSecret ?? '', webhookSecret: client.webhookSecret },
+    demoPort,
+  );
+  platform.get(EventsWorker).start();
   return {
     platform,
     db: platform.get(DataSource),
     platformUrl,
     demoUrl,
     close: async () => {
-      await closeServer(demo);
+      // the platform first: its worker finishes a callback in flight to the demo service
       await platform.close();
+      await closeServer(demo);
     },
   };
 }

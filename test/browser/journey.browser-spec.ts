@@ -194,6 +194,28 @@ describe('the end user journey in Chromium', () => {
     await shot(page, '16-app-activity');
   });
 
+  it('shows a switch change made on the platform on the demo page by itself, pushed and signed', async () => {
+    const back = page.url();
+    const demoTab = await context.newPage();
+    watch(demoTab);
+    await demoTab.goto(stage.demoUrl);
+    expect(await demoTab.getByRole('heading', { name: 'Events pushed by the platform' }).isVisible()).toBe(true);
+    const lamp = await stage.db.getRepository(Device).findOneByOrFail({ label: 'Lamp' });
+    await page.goto(platform(`/devices/${lamp.id}`));
+    await page.getByRole('button', { name: 'Turn off' }).click();
+    expect(await page.getByRole('status').innerText()).toContain('Lamp: Switch is now Off.');
+    // no reload: the worker pushes the change, the page's script polls every 2 s
+    const pushed = demoTab.locator('#pushed-events li', { hasText: 'Lamp switch is off' });
+    await pushed.waitFor({ timeout: 8000 });
+    expect(await demoTab.locator('#events-empty').isHidden()).toBe(true);
+    // and the switch list follows it
+    expect(await demoTab.locator('.switch-state').allInnerTexts()).toEqual(['off']);
+    expect(await demoTab.getByRole('button', { name: 'Turn Lamp on' }).isVisible()).toBe(true);
+    await shot(demoTab, '23-demo-events');
+    await demoTab.close();
+    await page.goto(back);
+  });
+
   it('reconfigures to add a second switch, and the demo service sees two', async () => {
     await page.getByRole('link', { name: 'Configure' }).click();
     await page.waitForURL(/\/configure$/);
