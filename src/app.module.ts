@@ -14,6 +14,7 @@ import { InstallApiModule } from './install-api/install-api.module';
 import { InstallationsModule } from './installations/installations.module';
 import { LocationsModule } from './locations/locations.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { RegistrationModule } from './registration/registration.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { SeedModule } from './seed/seed.module';
@@ -35,6 +36,7 @@ export class AppModule {
         InstallationsModule,
         OAuthModule,
         RegistrationModule,
+        HousekeepingModule,
         EndpointsModule,
         InstallApiModule,
         EventsModule,

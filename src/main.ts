@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { ConfigError, loadConfigFromEnvironment } from './config/app-config';
 import { EventsWorker } from './events/events-worker';
+import { Housekeeping } from './housekeeping/housekeeping.service';
 import { startDemoClient } from './demo-client/demo-client';
 import { demoClientSettings } from './demo-client/demo-client.settings';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.port);
   app.get(EventsWorker).start();
+  app.get(Housekeeping).start();
   const logger = new Logger('Platform');
   logger.log(`SmartApp Platform listening on ${config.baseUrl} (database: ${config.database.type})`);
   if (config.demoClientPort > 0) {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, LessThan, Repository } from 'typeorm';
+import { BrowserSession } from './browser-session.entity';
 import { Account, AccountRole } from './account.entity';
 import { hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './password';
 
@@ -20,7 +21,15 @@ export interface AccountSummary {
 
 @Injectable()
 export class AccountsService {
-  constructor(@InjectRepository(Account) private readonly accounts: Repository<Account>) {}
+  constructor(
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    @InjectRepository(BrowserSession) private readonly sessions: Repository<BrowserSession>,
+  ) {}
+
+  /** Housekeeping: sessions past their expiry. Returns how many went. */
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    return (await this.sessions.delete({ expiresAt: LessThan(now) })).affected ?? 0;
+  }
 
   async signUp(input: { name: string; email: string; password: string; role?: AccountRole }, manager?: EntityManager): Promise<AccountSummary> {
     const repo = manager ? manager.getRepository(Account) : this.accounts;

@@ -17,6 +17,7 @@ import { TokenController } from './token.controller';
 import { TokenEndpoint } from './token-endpoint';
 import { TokensService } from './tokens.service';
 import { UninstallService } from './uninstall.service';
+import { OAuthHousekeeping } from './oauth-housekeeping.service';
 import { ClientAuthenticator } from './client-authenticator';
 import { FailureLimiter } from '../common/failure-limiter';
 import { MetadataController } from './metadata.controller';
@@ -37,8 +38,9 @@ import { TokenManagementController } from './token-management.controller';
     // 20 failed client authentications per client and address in 5 minutes, then a 5-minute wait
     { provide: FailureLimiter, useFactory: () => new FailureLimiter(20, 5 * 60 * 1000) },
     ClientAuthenticator,
+    OAuthHousekeeping,
     DebugTokensService,
     ClientsService, TokensService, AuthorizeService, TokenEndpoint, BearerAuthService, UninstallService],
-  exports: [ClientsService, TokensService, BearerAuthService, UninstallService],
+  exports: [ClientsService, TokensService, BearerAuthService, UninstallService, OAuthHousekeeping],
 })
 export class OAuthModule {}

@@ -1,0 +1,44 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { AccountsService } from '../accounts/accounts.service';
+import { OAuthHousekeeping } from '../oauth/oauth-housekeeping.service';
+
+const HOUR_MS = 3600 * 1000;
+
+// Deletes what has expired (browser sessions, unfinished authorizations, old codes and tokens) so
+// the tables do not grow for ever. `npm start` runs it hourly; tests call sweep() directly.
+@Injectable()
+export class Housekeeping implements OnModuleDestroy {
+  private readonly logger = new Logger(Housekeeping.name);
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly oauth: OAuthHousekeeping,
+  ) {}
+
+  async sweep(now: Date = new Date()): Promise<Record<string, number>> {
+    const removed = { sessions: await this.accounts.deleteExpiredSessions(now), ...(await this.oauth.deleteExpired(now)) };
+    const total = Object.values(removed).reduce((a, b) => a + b, 0);
+    if (total > 0) {
+      this.logger.log(`removed expired rows: ${Object.entries(removed).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
+    return removed;
+  }
+
+  start(intervalMs = HOUR_MS): void {
+    if (this.timer) {
+      return;
+    }
+    this.timer = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.logger.warn(`housekeeping failed: ${err instanceof Error ? err.message : String(err)}`));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+}
