@@ -7,6 +7,7 @@ import { attributeSpec, CommandArgument, findCapability } from '../locations/cap
 import { DeviceChange, DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { ConnectedAppsService } from './connected-apps.service';
+import { LOCATION_NOT_FOUND } from './location-pages.service';
 import { attributeTitle, capabilityPanels, CapabilityPanel, capabilityTitle, stateSummary, valueLabel } from './device-controls';
 
 export interface EventRow {
@@ -47,7 +48,7 @@ export class DevicePagesService {
   async locationForAccount(accountId: string, locationId: string): Promise<LocationView> {
     const location = await this.locations.findForAccount(accountId, locationId);
     if (!location) {
-      throw new PageError(404, 'Location not found', 'There is no location with this address among yours. Go to your locations to see the ones you have.');
+      throw LOCATION_NOT_FOUND;
     }
     return location;
   }

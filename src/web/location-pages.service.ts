@@ -21,7 +21,7 @@ export interface LocationOverview extends LocationView {
 
 export type LocationRemoval = { kind: 'deleted'; name: string } | { kind: 'in_use'; location: LocationView; usedBy: string[] };
 
-const NOT_FOUND = new PageError(404, 'Location not found', 'There is no location with this address among yours. Go to your locations to see the ones you have.');
+export const LOCATION_NOT_FOUND = new PageError(404, 'Location not found', 'There is no location with this address among yours. Go to your locations to see the ones you have.');
 
 // The user's locations: create, rename, and delete unless a connected app works in it.
 @Injectable()
@@ -43,7 +43,7 @@ export class LocationPagesService {
   async findForAccount(accountId: string, locationId: string): Promise<LocationOverview> {
     const location = await this.locations.findForAccount(accountId, locationId);
     if (!location) {
-      throw NOT_FOUND;
+      throw LOCATION_NOT_FOUND;
     }
     return this.overview(accountId, location);
   }
@@ -54,7 +54,7 @@ export class LocationPagesService {
 
   async rename(accountId: string, locationId: string, name: string): Promise<void> {
     if (!(await this.locations.findForAccount(accountId, locationId))) {
-      throw NOT_FOUND;
+      throw LOCATION_NOT_FOUND;
     }
     await this.locations.rename(accountId, locationId, name);
   }
@@ -63,7 +63,7 @@ export class LocationPagesService {
   async remove(accountId: string, locationId: string): Promise<LocationRemoval> {
     const location = await this.locations.findForAccount(accountId, locationId);
     if (!location) {
-      throw NOT_FOUND;
+      throw LOCATION_NOT_FOUND;
     }
     const usedBy = await this.usedBy(accountId, locationId);
     if (usedBy.length > 0) {

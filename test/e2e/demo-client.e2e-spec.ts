@@ -9,7 +9,8 @@ import { Installation } from '../../src/installations/installation.entity';
 import { Device } from '../../src/locations/device.entity';
 import { ClientsService } from '../../src/oauth/clients.service';
 import { userCommand } from '../factories/events';
-import { Agent, connect, csrfOf, decide, optionValue, transactionOf } from '../helpers/browser';
+import type { PushedEventView } from '../../src/demo-client/pushed-events';
+import { Agent, connect, csrfOf, decide, openPreferencesAt, optionValue } from '../helpers/browser';
 import { freePort } from '../helpers/listen';
 import { DEMO_USER, loggedIn } from '../helpers/oauth-flow';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -19,15 +20,6 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 
 const WEBHOOK_SECRET = 'demo-service-e2e-webhook-secret';
 
-interface ShownEvent {
-  id: string;
-  deviceId: string;
-  displayName: string;
-  name: string;
-  value: string;
-  date: string;
-  time: string;
-}
 
 describe('the demo external service', () => {
   let t: TestApp;
@@ -69,17 +61,8 @@ describe('the demo external service', () => {
     const home = await demo.get('/').expect(200);
     const started = await demo.post('/connect').type('form').send({ _csrf: csrfOf(home.text) }).expect(303);
     const authorize = new URL(started.headers.location);
-    const path = `${authorize.pathname}${authorize.search}`;
-    let page = await user.get((await user.get(path).expect(302)).headers.location).expect(200);
-    if (page.text.includes('name="location_id"')) {
-      const chosen = await user
-        .post('/oauth/authorize/location')
-        .type('form')
-        .send({ _csrf: csrfOf(page.text), transaction_id: transactionOf(page.text), location_id: optionValue(page.text, 'Home'), decision: 'next' })
-        .expect(303);
-      page = await user.get(chosen.headers.location).expect(200);
-    }
-    const decided = await decide(user, page.text, 'allow', { switches: optionValue(page.text, 'Kitchen Light') }).expect(303);
+    const page = await openPreferencesAt(user, authorize.toString(), 'Home');
+    const decided = await decide(user, page, 'allow', { switches: optionValue(page, 'Kitchen Light') }).expect(303);
     const callback = new URL(decided.headers.location);
     expect(callback.origin).toBe(demoUrl);
     await demo.get(`${callback.pathname}${callback.search}`).expect(303);
@@ -93,7 +76,7 @@ describe('the demo external service', () => {
     }
     return id;
   };
-  const shownEvents = async (demo: Agent) => (await demo.get('/events.json').expect(200)).body as { connected: boolean; events: ShownEvent[] };
+  const shownEvents = async (demo: Agent) => (await demo.get('/events.json').expect(200)).body as { connected: boolean; events: PushedEventView[] };
   /** The events worker's two steps, as npm start runs them: handlers, then callbacks. */
   const deliverEvents = async () => {
     await t.app.get(EventOutbox).drain();

@@ -1,7 +1,7 @@
 // A real third-party client library (openid-client, RFC 8414 discovery) drives the whole OAuth
 // surface; its own validation (state, iss, PKCE, token response shape) must pass.
 import { BaseClient, generators, Issuer } from 'openid-client';
-import { agentFor, csrfOf, decide, logIn, optionValue, transactionOf } from '../helpers/browser';
+import { agentFor, decide, logIn, openPreferencesAt, optionValue } from '../helpers/browser';
 import { freePort } from '../helpers/listen';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
@@ -30,16 +30,8 @@ describe('interoperability with a standard OAuth2 client library', () => {
   async function authorize(url: string): Promise<string> {
     const agent = agentFor(t.http);
     await logIn(agent, 'demo@example.com', 'demo-password');
-    const u = new URL(url);
-    const start = await agent.get(`${u.pathname}${u.search}`).expect(302);
-    let page = await agent.get(start.headers.location).expect(200);
-    const chosen = await agent
-      .post('/oauth/authorize/location')
-      .type('form')
-      .send({ _csrf: csrfOf(page.text), transaction_id: transactionOf(page.text), location_id: optionValue(page.text, 'Home'), decision: 'next' })
-      .expect(303);
-    page = await agent.get(chosen.headers.location).expect(200);
-    const decided = await decide(agent, page.text, 'allow', { switches: optionValue(page.text, 'Kitchen Light') }).expect(303);
+    const page = await openPreferencesAt(agent, url, 'Home');
+    const decided = await decide(agent, page, 'allow', { switches: optionValue(page, 'Kitchen Light') }).expect(303);
     return decided.headers.location;
   }
 

@@ -77,8 +77,14 @@ export function authorizeUrl(p: AuthorizeParams = {}): string {
 }
 
 /** Starts an authorization as a logged-in user and lands on the preference page of `locationName`. */
-export async function openPreferences(agent: Agent, locationName: string, p: AuthorizeParams = {}): Promise<string> {
-  const start = await agent.get(authorizeUrl(p)).expect(302);
+export function openPreferences(agent: Agent, locationName: string, p: AuthorizeParams = {}): Promise<string> {
+  return openPreferencesAt(agent, authorizeUrl(p), locationName);
+}
+
+/** The same, from an authorization URL a client built (absolute or a path). */
+export async function openPreferencesAt(agent: Agent, url: string, locationName: string): Promise<string> {
+  const u = new URL(url, 'http://platform.invalid');
+  const start = await agent.get(`${u.pathname}${u.search}`).expect(302);
   let page = await agent.get(start.headers.location).expect(200);
   if (start.headers.location.includes('/location')) {
     const chosen = await agent
