@@ -1,5 +1,5 @@
 import { SessionData, Store } from 'express-session';
-import { DataSource, LessThan } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { sha256 } from '../common/secrets';
 import { BrowserSession } from './browser-session.entity';
 
@@ -47,9 +47,5 @@ export class DatabaseSessionStore extends Store {
 
   override touch(sid: string, session: SessionData, callback?: Callback): void {
     this.set(sid, session, callback);
-  }
-
-  async deleteExpired(now: Date = new Date()): Promise<void> {
-    await this.repo.delete({ expiresAt: LessThan(now) });
   }
 }

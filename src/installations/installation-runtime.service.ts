@@ -22,8 +22,6 @@ export type InvocationOutcome =
   | { kind: 'failed'; failure: 'timeout' | 'error'; errorId: string; message: string; installationId: string; smartAppId: string; logs: AppLogLine[] }
   | { kind: 'gone' };
 
-export class InstallationNotFoundError extends Error {}
-
 /**
  * Applies the effects another module owns (subscriptions, schedules, callbacks: src/events), inside
  * the handler's transaction; returns lines for the app's log (e.g. why an op was refused).
