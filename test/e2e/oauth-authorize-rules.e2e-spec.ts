@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Installation } from '../../src/installations/installation.entity';
 import { AuthorizationCode } from '../../src/oauth/authorization-code.entity';
 import { AuthorizeTransaction } from '../../src/oauth/authorize-transaction.entity';
-import { agentFor, authorizeUrl, csrfOf, decide, DEMO_CLIENT, openPreferences, optionValue, pkcePair, transactionOf } from '../helpers/browser';
+import { agentFor, authorizeUrl, csrfOf, decide, openPreferences, optionValue, pkcePair, transactionOf } from '../helpers/browser';
 import { extraClient, loggedIn, OTHER_USER } from '../helpers/oauth-flow';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
@@ -157,6 +157,5 @@ describe('authorization endpoint and consent rules', () => {
     const agent = await loggedIn(t.http);
     const res = await agent.get(`/oauth/authorize?response_type=code&client_id=${single.clientId}&state=z`).expect(302);
     expect(res.headers.location).toMatch(/^\/oauth\/authorize\/(location|preferences)/);
-    void DEMO_CLIENT;
   });
 });
