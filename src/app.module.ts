@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { DeveloperModule } from './developer/developer.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { EventsModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
 import { InstallApiModule } from './install-api/install-api.module';
 import { InstallationsModule } from './installations/installations.module';
 import { LocationsModule } from './locations/locations.module';
@@ -44,6 +45,7 @@ export class AppModule {
         CatalogModule,
         SeedModule,
         WebModule,
+        HealthModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,4 +1,3 @@
-import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -12,17 +11,11 @@ import { DatabaseSessionStore } from './accounts/session-store';
 import { AppModule } from './app.module';
 import { csrfMiddleware } from './common/csrf';
 import { registerViewHelpers } from './common/view-helpers';
-import { PlatformLogger } from './common/platform-logger';
 import { projectRoot } from './common/project-root';
 import { AppConfig } from './config/app-config';
 import { DemoSeedService } from './seed/demo-seed.service';
-
-const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-};
+import { createRootLogger, nestLogger, requestLogging } from './observability/logging';
+import type { Logger as Pino } from 'pino';
 
 // A body that does not parse is the client's mistake: a 400 saying so, never a 500 or a stack.
 function guardedParser(parser: RequestHandler): RequestHandler {
@@ -42,8 +35,9 @@ function guardedParser(parser: RequestHandler): RequestHandler {
   };
 }
 
-export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Pino = createRootLogger(config)): void {
   const root = projectRoot();
+  app.use(...requestLogging(logger));
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.use(
@@ -118,11 +112,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 
 /** The whole platform, ready to listen: migrations run, demo seeded when configured. */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const logger = createRootLogger(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,
-    logger: new PlatformLogger(config.logLevel === 'debug', LOG_LEVELS[config.logLevel]),
+    logger: nestLogger(logger, config),
   });
-  configureApp(app, config);
+  configureApp(app, config, logger);
   await app.init();
   await app.get(DemoSeedService).seedIfEmpty();
   return app;

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await createApp(config);
-  await app.listen(config.port);
+  await app.listen(config.port, config.operations.host);
   app.get(EventsWorker).start();
   app.get(Housekeeping).start();
   const logger = new Logger('Platform');

@@ -86,7 +86,7 @@ export class ErrorFilter implements ExceptionFilter {
       this.send(req, res, status, STATUS_TITLES[status] ?? 'Something went wrong', message);
       return;
     }
-    const errorId = randomUUID();
+    const errorId = req.requestId ?? randomUUID(); // the request id: in the x-request-id header and on every log line
     this.logger.error(`[${errorId}] ${req.method} ${req.path}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     if (req.path.startsWith('/oauth/') && !wantsPage(req)) {
       res.status(500).json({ error: 'server_error', error_description: `Internal error (error id ${errorId})` });

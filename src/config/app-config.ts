@@ -35,6 +35,21 @@ export interface AppConfig {
   debugEndpoints: boolean;
   /** tests only: start from an empty database */
   dropSchemaOnStart: boolean;
+  /** health, logs, metrics and listening address (docs/deploying.md) */
+  operations: OperationsSettings;
+}
+
+export interface OperationsSettings {
+  /** interface the HTTP server binds to (HOST) */
+  host: string;
+  /** bearer token that unlocks /metrics on the main port (METRICS_TOKEN); unset and no port: no metrics */
+  metricsToken: string | undefined;
+  /** serve /metrics without a token on this separate port (METRICS_PORT); 0 = off */
+  metricsPort: number;
+  /** /readyz fails when the event loop lagged more than this (READY_MAX_LAG_MS) */
+  readyMaxLagMs: number;
+  /** tests only: where log lines go instead of stdout */
+  logSink?: { write(line: string): void };
 }
 
 export interface EventsSettings {
@@ -117,6 +132,24 @@ function parseDatabase(raw: string, cwd: string): DatabaseSettings {
   throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${raw.split(':')[0]}:…"`);
 }
 
+function parseHost(raw: string): string {
+  // a host name, an IPv4 address or an IPv6 address (0.0.0.0 / :: listen everywhere)
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(raw)) {
+    throw new ConfigError(`HOST must be a host name or an IP address such as localhost, 0.0.0.0 or ::, got "${raw}"`);
+  }
+  return raw;
+}
+
+function metricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  if (raw.length < 16 || /\s/.test(raw)) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces');
+  }
+  return raw;
+}
+
 function sessionSecret(env: Env, dataDir: string): string {
   const given = env.SESSION_SECRET;
   if (given !== undefined && given !== '') {
@@ -179,6 +212,12 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     dataDir,
     debugEndpoints: boolean(env, 'ENABLE_DEBUG_ENDPOINTS', !production),
     dropSchemaOnStart: false,
+    operations: {
+      host: parseHost(env.HOST ?? 'localhost'),
+      metricsToken: metricsToken(env.METRICS_TOKEN),
+      metricsPort: integer(env, 'METRICS_PORT', 0, 0, 65535),
+      readyMaxLagMs: integer(env, 'READY_MAX_LAG_MS', 1000, 10, 600000),
+    },
   };
 }
 
