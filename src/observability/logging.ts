@@ -14,7 +14,7 @@ import type { AppConfig } from '../config/app-config';
 const STARTUP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
 
 /** Query parameters whose values never reach a log line. */
-const SECRET_PARAM = /code|token|secret|password|assertion|verifier|sid|key/i;
+const SECRET_PARAM = /code|token|secret|password|assertion|verifier|sid|key|transaction/i;
 
 /** Fields masked wherever they appear in a logged object (two levels deep). */
 const REDACTED_FIELDS = ['authorization', 'cookie', 'set-cookie', 'password', 'token', 'access_token', 'refresh_token', 'id_token', 'code', 'code_verifier', 'client_secret', 'secret', 'webhook_secret'];
