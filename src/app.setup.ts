@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseSessionStore } from './accounts/session-store';
 import { AppModule } from './app.module';
+import { collapseSlashes } from './common/collapse-slashes';
 import { csrfMiddleware } from './common/csrf';
 import { registerViewHelpers } from './common/view-helpers';
 import { PlatformLogger } from './common/platform-logger';
@@ -46,6 +47,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   const root = projectRoot();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  app.use(collapseSlashes);
   app.use(
     helmet({
       contentSecurityPolicy: {
