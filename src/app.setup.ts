@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DatabaseSessionStore } from './accounts/session-store';
 import { AppModule } from './app.module';
+import { collapseSlashes } from './common/collapse-slashes';
 import { csrfMiddleware } from './common/csrf';
 import { registerViewHelpers } from './common/view-helpers';
 import { projectRoot } from './common/project-root';
@@ -40,6 +41,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.use(...requestLogging(logger));
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  app.use(collapseSlashes);
   app.use(
     helmet({
       contentSecurityPolicy: {

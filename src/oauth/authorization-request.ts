@@ -87,11 +87,10 @@ export function checkAuthorizationRequest(query: Record<string, unknown>, findCl
     if (unknown.length > 0) {
       throw fail('invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
     }
+    // exactly what was asked (strict clients warn or stop when the reply's scope differs); a
+    // confidential client gets its refresh token without asking for offline_access (TokensService)
     const scopes = new Set(requested.length ? requested : ['app']);
     scopes.add('app');
-    if (!isPublic && !client.classicCompat) {
-      scopes.add('offline_access');
-    }
     const codeChallenge = readOrFail('code_challenge') ?? null;
     const method = readOrFail('code_challenge_method');
     let codeChallengeMethod: 'S256' | 'plain' | null = null;

@@ -15,8 +15,9 @@ export class ClientAuthenticator {
     private readonly failures: FailureLimiter,
   ) {}
 
-  async authenticate(req: Request, params: Record<string, string>): Promise<OAuthClient> {
-    const presented = presentedCredentials(req, params);
+  /** `inQuery`: every parameter came in the query string (GET, or a POST without a body). */
+  async authenticate(req: Request, params: Record<string, string>, inQuery = false): Promise<OAuthClient> {
+    const presented = presentedCredentials(req, params, inQuery);
     const key = `client:${presented.clientId}:${req.ip ?? ''}`;
     const wait = this.failures.retryAfter(key);
     if (wait > 0) {
@@ -31,8 +32,20 @@ export class ClientAuthenticator {
     if (!client) {
       throw fail('Client authentication failed');
     }
+    if (inQuery && !client.classicCompat) {
+      throw new OAuthError('invalid_request', 'The token endpoint takes POST with application/x-www-form-urlencoded parameters in the body');
+    }
     if (presented.method === 'query' && !client.classicCompat) {
       throw new OAuthError('invalid_request', 'Client credentials must not be sent in the query string');
+    }
+    if (presented.alsoInBody) {
+      if (!client.classicCompat) {
+        throw new OAuthError('invalid_request', 'Use one client authentication method: HTTP Basic or client_secret in the body, not both');
+      }
+      const body = presented.alsoInBody;
+      if (body.clientSecret !== presented.clientSecret || (body.clientId !== undefined && body.clientId !== presented.clientId)) {
+        throw fail('The credentials in HTTP Basic and in the body differ');
+      }
     }
     if (client.clientSecretHash === null) {
       if (presented.clientSecret !== null) {

@@ -101,7 +101,14 @@ export class ClientsService {
   /** RFC 7592 update: the registered metadata, replaced as a whole. */
   async replaceMetadata(
     clientId: string,
-    metadata: { name: string; redirectUris: string[]; grantTypes: string[]; scopes: string[]; tokenEndpointAuthMethod: OAuthClient['tokenEndpointAuthMethod'] },
+    metadata: {
+      name: string;
+      redirectUris: string[];
+      grantTypes: string[];
+      scopes: string[];
+      tokenEndpointAuthMethod: OAuthClient['tokenEndpointAuthMethod'];
+      classicCompat: boolean;
+    },
   ): Promise<void> {
     await this.clients.update({ clientId }, metadata);
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import oauth2orize from 'oauth2orize';
 import { ClientAuthenticator } from './client-authenticator';
-import { formParameters } from './client-authentication';
+import { tokenParameters } from './client-authentication';
 import { OAuthClient } from './oauth-client.entity';
 import { OAuthError } from './oauth-error';
 import { IssuedTokens, TokensService } from './tokens.service';
@@ -38,8 +38,8 @@ export class TokenEndpoint {
 
   /** Resolves once the response is written; rejects with an OAuthError (or oauth2orize's TokenError). */
   async handle(req: Request, res: Response): Promise<void> {
-    const params = formParameters(req);
-    req.user = (await this.authenticator.authenticate(req, params)) as unknown as Express.User;
+    const { params, inQuery } = tokenParameters(req);
+    req.user = (await this.authenticator.authenticate(req, params, inQuery)) as unknown as Express.User;
     if (params.grant_type === undefined) {
       throw new OAuthError('invalid_request', 'grant_type is required');
     }

@@ -24,7 +24,8 @@ export class TokenManagementController {
       throw new OAuthError('invalid_request', 'token is required');
     }
     await this.tokens.revoke(client, params.token, params.token_type_hint);
-    res.set('Cache-Control', 'no-store').status(200).end();
+    // RFC 7009 needs no body, but JSON clients (simple-oauth2 5) fail on an empty, untyped one
+    res.set('Cache-Control', 'no-store').status(200).json({});
   }
 
   @Public()

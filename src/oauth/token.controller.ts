@@ -15,9 +15,13 @@ export class TokenController {
     await this.endpoint.handle(req, res);
   }
 
+  /** SmartThings classic allowed a GET with the parameters in the query string: classic clients only. */
   @Public()
   @Get('token')
-  tokenByGet(): never {
-    throw new OAuthError('invalid_request', 'The token endpoint takes POST with application/x-www-form-urlencoded parameters');
+  async tokenByGet(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (Object.keys(req.query).length === 0) {
+      throw new OAuthError('invalid_request', 'The token endpoint takes POST with application/x-www-form-urlencoded parameters');
+    }
+    await this.endpoint.handle(req, res);
   }
 }

@@ -256,7 +256,9 @@ export class TokensService {
     const accessToken = randomToken(32);
     const classic = client.classicCompat;
     const ttl = classic ? CLASSIC_EXPIRES_IN : (client.accessTokenTtl ?? this.config.accessTokenTtlSeconds);
-    const wantsRefresh = !classic && grant.scope.split(' ').includes('offline_access') && client.grantTypes.includes('refresh_token');
+    // a confidential client always gets one; a public client when it asked for offline_access
+    const confidential = client.clientSecretHash !== null;
+    const wantsRefresh = !classic && (confidential || grant.scope.split(' ').includes('offline_access')) && client.grantTypes.includes('refresh_token');
     const family = wantsRefresh ? (grant.family ?? randomUUID()) : null;
     await tx.getRepository(AccessToken).insert({
       tokenHash: sha256(accessToken),

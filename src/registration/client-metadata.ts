@@ -23,6 +23,8 @@ export interface ClientMetadata {
   scopes: string[];
   tokenEndpointAuthMethod: OAuthClient['tokenEndpointAuthMethod'];
   smartAppId: string | null;
+  /** SmartThings-classic habits accepted (docs/oauth.md): non-expiring tokens, no refresh token */
+  classicCompat: boolean;
 }
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
@@ -40,6 +42,16 @@ function list(value: unknown, field: string): string[] | undefined {
     return value;
   }
   throw new RegistrationError('invalid_client_metadata', `${field} must be a list of strings`);
+}
+
+function flag(value: unknown, field: string): boolean {
+  if (value === undefined || value === null || value === '' || value === false || value === 'false') {
+    return false;
+  }
+  if (value === true || value === 'true') {
+    return true;
+  }
+  throw new RegistrationError('invalid_client_metadata', `${field} must be true or false`);
 }
 
 function text(value: unknown, field: string, max: number): string | null {
@@ -71,7 +83,11 @@ export function readClientMetadata(raw: unknown): ClientMetadata {
       throw new RegistrationError('invalid_redirect_uri', problem);
     }
   }
-  const grantTypes = list(body.grant_types, 'grant_types') ?? GRANT_TYPES;
+  const classicCompat = flag(body.classic_compat, 'classic_compat');
+  const grantTypes = list(body.grant_types, 'grant_types') ?? (classicCompat ? ['authorization_code'] : GRANT_TYPES);
+  if (classicCompat && grantTypes.includes('refresh_token')) {
+    throw new RegistrationError('invalid_client_metadata', 'A classic_compat client gets non-expiring tokens and no refresh token: leave refresh_token out of grant_types');
+  }
   const unknownGrant = grantTypes.find((g) => !GRANT_TYPES.includes(g));
   if (unknownGrant || !grantTypes.includes('authorization_code')) {
     throw new RegistrationError('invalid_client_metadata', `grant_types may hold authorization_code and refresh_token only${unknownGrant ? ` (not ${unknownGrant})` : ''}`);
@@ -109,5 +125,6 @@ export function readClientMetadata(raw: unknown): ClientMetadata {
     scopes,
     tokenEndpointAuthMethod: method as OAuthClient['tokenEndpointAuthMethod'],
     smartAppId: text(body.smartapp_id, 'smartapp_id', 36),
+    classicCompat,
   };
 }

@@ -40,6 +40,7 @@ export class RegistrationService {
       grantTypes: metadata.grantTypes,
       scopes: metadata.scopes,
       tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
+      classicCompat: metadata.classicCompat,
       registrationTokenHash: sha256(registrationToken),
     });
     const client = await this.clients.find(created.clientId);
@@ -64,6 +65,7 @@ export class RegistrationService {
       // the SMART auth-proxy's name for the scopes a client gets when it asks for none
       default_scopes: client.scopes,
       smartapp_id: client.smartAppId,
+      classic_compat: client.classicCompat,
       registration_client_uri: `${this.config.baseUrl}/oauth/register/${encodeURIComponent(client.clientId)}`,
     };
   }
@@ -85,6 +87,7 @@ export class RegistrationService {
       grantTypes: metadata.grantTypes,
       scopes: metadata.scopes,
       tokenEndpointAuthMethod: metadata.tokenEndpointAuthMethod,
+      classicCompat: metadata.classicCompat,
     });
     return this.describe((await this.clients.find(client.clientId))!);
   }

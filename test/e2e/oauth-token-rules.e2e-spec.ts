@@ -225,11 +225,21 @@ describe('token endpoint, revocation and introspection rules', () => {
     });
 
     it('lets the scope shrink but never widen', async () => {
-      const tokens = await demoTokens();
+      const code = await obtainCode(await loggedIn(t.http), { scope: 'app offline_access' });
+      const tokens = (await exchangeCode(t.http, code).expect(200)).body as TokenReply;
+      expect(tokens.scope).toBe('app offline_access');
       const widened = await refresh(tokens.refresh_token, { scope: 'app offline_access admin' }).expect(400);
       expect(widened.body.error).toBe('invalid_scope');
-      const narrowed = (await refresh(tokens.refresh_token, { scope: 'app offline_access' }).expect(200)).body as TokenReply;
-      expect(narrowed.scope).toBe('app offline_access');
+      const narrowed = (await refresh(tokens.refresh_token, { scope: 'app' }).expect(200)).body as TokenReply;
+      expect(narrowed.scope).toBe('app');
+      // a confidential client keeps its refresh token without offline_access
+      expect(narrowed.refresh_token).toBeTruthy();
+    });
+
+    it('answers with exactly the scope asked, and still gives a confidential client its refresh token', async () => {
+      const tokens = await demoTokens();
+      expect(tokens.scope).toBe('app');
+      expect(tokens.refresh_token).toBeTruthy();
     });
   });
 
