@@ -1,35 +1,239 @@
-// npm run bench: the platform's speed and memory on this machine, printed as a table.
-// Numbers go into docs/performance.md and the issue notes; tests never assert on time.
+// npm run bench: the platform beside its ceiling and its peer, under load, in one bounded run.
+// Every server runs in a process of its own; autocannon (this process) drives it over loopback.
+// SQLite always (a file in the temp folder); PostgreSQL too when BENCH_DATABASE_URL is set —
+// that database is EMPTIED. Prints a markdown table for docs/performance.md. Tests never time.
+//
+//   BENCH_DURATION   seconds per measurement (default 5)
+//   BENCH_CONNECTIONS  concurrent connections (default 32)
+//   BENCH_LARGE      installations for the large-database case, 10 tokens each (default 100000; 0 skips)
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { ChildProcess, execSync, fork } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import request from 'supertest';
 import { SandboxService } from '../src/sandbox/sandbox.service';
 import type { Snapshot } from '../src/sandbox/sandbox.types';
-import { codeFrom, decide, exchangeCode, optionValue, openPreferences } from '../test/helpers/browser';
-import { loggedIn } from '../test/helpers/oauth-flow';
-import { startTestApp } from '../test/helpers/test-app';
+import type { ServerReady, ServerRequest } from './server';
 
-function stats(samples: number[]): { p50: number; p95: number; mean: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { p50: at(0.5), p95: at(0.95), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const LARGE = Number(process.env.BENCH_LARGE ?? 100000);
+const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
+
+interface Row {
+  name: string;
+  db: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  rssMiB: number | null;
+  note?: string;
 }
 
-function row(name: string, samples: number[], unit = 'ms'): void {
-  const s = stats(samples);
-  console.log(`| ${name} | ${samples.length} | ${s.p50.toFixed(2)} ${unit} | ${s.p95.toFixed(2)} ${unit} | ${s.mean.toFixed(2)} ${unit} |`);
-}
+const rows: Row[] = [];
+let ceilingRps = 0;
 
-async function time(n: number, work: (i: number) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const start = performance.now();
-    await work(i);
-    samples.push(performance.now() - start);
+class Child {
+  private readonly waiting: ((m: Record<string, unknown>) => void)[] = [];
+  private stderr = '';
+
+  constructor(readonly proc: ChildProcess) {
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    proc.on('message', (m: Record<string, unknown>) => this.waiting.shift()?.(m));
+    proc.on('exit', (code) => {
+      if (code !== 0 && code !== null) {
+        console.error(`child exited with ${code}:\n${this.stderr}`);
+      }
+    });
   }
-  return samples;
+
+  static start(script: string, args: string[] = [], env: Record<string, string> = {}): Child {
+    const execArgv = script.endsWith('.ts') ? TS_NODE : [];
+    return new Child(fork(join(__dirname, script), args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+  }
+
+  next<T>(timeoutMs = 300000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from the child in ${timeoutMs} ms:\n${this.stderr}`)), timeoutMs);
+      const onExit = () => reject(new Error(`the child exited:\n${this.stderr}`));
+      this.proc.once('exit', onExit);
+      this.waiting.push((m) => {
+        clearTimeout(timer);
+        this.proc.off('exit', onExit);
+        resolve(m as T);
+      });
+    });
+  }
+
+  ask<T>(message: ServerRequest): Promise<T> {
+    const answer = this.next<T>();
+    this.proc.send(message);
+    return answer;
+  }
+
+  /** Peak resident memory of the process so far (VmHWM), in MiB. */
+  peakRssMiB(): number | null {
+    const file = `/proc/${this.proc.pid}/status`;
+    if (!existsSync(file)) {
+      return null;
+    }
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(file, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
+    this.proc.send({ type: 'stop' });
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10000))]);
+    if (this.proc.exitCode === null) {
+      this.proc.kill();
+    }
+  }
+}
+
+async function load(name: string, db: string, server: Child | null, options: autocannon.Options, note?: string): Promise<Row> {
+  // a short warm-up first: first calls load code, fill caches, compile the SmartApp
+  await autocannon({ ...options, connections: Math.min(CONNECTIONS, 8), duration: 1 });
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const row: Row = {
+    name,
+    db,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    rssMiB: server ? server.peakRssMiB() : null,
+    note,
+  };
+  rows.push(row);
+  console.error(`  ${name} (${db}): ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+  return row;
+}
+
+function form(values: Record<string, string>): string {
+  return new URLSearchParams(values).toString();
+}
+
+const BASIC = `Basic ${Buffer.from('device-bridge:device-bridge-secret').toString('base64')}`;
+
+async function statementsOf(server: Child, work: () => Promise<unknown>): Promise<string[]> {
+  await server.ask({ type: 'count-start' });
+  await work();
+  return (await server.ask<{ statements: string[] }>({ type: 'count-stop' })).statements;
+}
+
+async function platform(db: string, url: string): Promise<Record<string, number>> {
+  console.error(`platform on ${db}: starting and seeding`);
+  const server = Child.start('server.ts', [], { BENCH_SERVER_DATABASE_URL: url });
+  const ready = await server.next<ServerReady>();
+  const base = `http://127.0.0.1:${ready.port}`;
+  const installUrl = `${base}/api/smartapps/installations/${ready.installationId}`;
+  const bearer = { authorization: `Bearer ${ready.accessToken}` };
+  const counts: Record<string, number> = {};
+  try {
+    // statements per call, counted by the server's TypeORM logger (BEGIN and COMMIT included)
+    const get = () => fetch(`${installUrl}/switches`, { headers: bearer }).then((r) => r.text());
+    counts['install-URL GET, first'] = (await statementsOf(server, get)).length;
+    counts['install-URL GET, second'] = (await statementsOf(server, get)).length;
+    counts['install-URL PUT'] = (await statementsOf(server, () => fetch(`${installUrl}/switches/on`, { method: 'PUT', headers: bearer }).then((r) => r.text()))).length;
+    const introspect = () =>
+      fetch(`${base}/oauth/introspect`, {
+        method: 'POST',
+        headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form({ token: ready.accessToken }),
+      }).then((r) => r.text());
+    counts['introspection'] = (await statementsOf(server, introspect)).length;
+    counts['introspection, again'] = (await statementsOf(server, introspect)).length;
+    const refreshToken = ready.refreshTokens.pop()!;
+    counts['refresh grant'] = (
+      await statementsOf(server, () =>
+        fetch(`${base}/oauth/token`, {
+          method: 'POST',
+          headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+        }).then((r) => r.text()),
+      )
+    ).length;
+
+    const sample = await fetch(`${installUrl}/switches`, { headers: bearer });
+    const reply = { status: sample.status, headers: { 'content-type': sample.headers.get('content-type') ?? 'application/json' }, body: await sample.text() };
+    if (!ceilingRps) {
+      // the ceiling answers the very bytes of the install URL's GET
+      const ceiling = Child.start('ceiling.ts', [JSON.stringify(reply)]);
+      const { port } = await ceiling.next<{ port: number }>();
+      ceilingRps = (await load('node:http, same bytes (the ceiling)', '—', ceiling, { url: `http://127.0.0.1:${port}/switches`, headers: bearer })).rps;
+      ceiling.proc.send('stop');
+    }
+
+    await load('install-URL GET /switches (10 granted)', db, server, { url: `${installUrl}/switches`, headers: bearer });
+    await load('install-URL PUT /switches/on|off (10 granted)', db, server, {
+      url: installUrl,
+      headers: bearer,
+      requests: [
+        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/on` },
+        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/off` },
+      ],
+    });
+    await load('endpoints service', db, server, { url: `${base}/api/smartapps/endpoints`, headers: bearer });
+    await load('introspection (ours)', db, server, {
+      url: `${base}/oauth/introspect`,
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ token: ready.accessToken }),
+    });
+    // one rotating chain per connection: each reply's refresh token is the next request's
+    const pool = [...ready.refreshTokens];
+    await load('refresh grant (rotating)', db, server, {
+      url: `${base}/oauth/token`,
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+      requests: [
+        {
+          setupRequest: (req, context: { token?: string }) => {
+            context.token ??= pool.pop();
+            return { ...req, body: form({ grant_type: 'refresh_token', refresh_token: context.token ?? '' }) };
+          },
+          onResponse: (status, body, context: { token?: string }) => {
+            if (status === 200) {
+              context.token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
+            }
+          },
+        },
+      ],
+    });
+
+    if (LARGE > 0) {
+      console.error(`  seeding ${LARGE} installations / ${LARGE * 10} tokens`);
+      const seeded = await server.ask<{ ms: number; installations: number; tokens: number }>({ type: 'seed-large', installations: LARGE, tokensPerInstallation: 10 });
+      counts['large seed, seconds'] = Math.round(seeded.ms / 1000);
+      await load(`install-URL GET at ${seeded.installations.toLocaleString('en')} installations / ${seeded.tokens.toLocaleString('en')} tokens`, db, server, {
+        url: `${installUrl}/switches`,
+        headers: bearer,
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  return counts;
+}
+
+async function peer(): Promise<void> {
+  const oidc = Child.start('oidc-peer.mjs');
+  const ready = await oidc.next<{ port: number; token: string; basic: string }>();
+  await load('introspection, node-oidc-provider 8 (in memory)', '—', oidc, {
+    url: `http://127.0.0.1:${ready.port}/token/introspection`,
+    method: 'POST',
+    headers: { authorization: `Basic ${ready.basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ token: ready.token }),
+  });
+  oidc.proc.send('stop');
 }
 
 const snapshot = (installationId: string): Snapshot => ({
@@ -38,11 +242,17 @@ const snapshot = (installationId: string): Snapshot => ({
   deviceInputs: {
     switches: {
       multiple: true,
-      devices: [{ id: 'd1', label: 'Lamp', capabilities: ['switch'], state: { switch: 'off' }, commands: [{ name: 'on', args: [], sets: { attribute: 'switch', value: 'on' } }] }],
+      devices: Array.from({ length: 10 }, (_, i) => ({
+        id: `d${i}`,
+        label: `Switch ${i}`,
+        capabilities: ['switch'],
+        state: { switch: 'off' },
+        commands: [{ name: 'on', args: [], sets: { attribute: 'switch', value: 'on' } }],
+      })),
     },
     locks: { multiple: true, devices: [] },
   },
-  params: { command: 'on' },
+  params: {},
   body: null,
   headers: {},
   state: {},
@@ -50,42 +260,101 @@ const snapshot = (installationId: string): Snapshot => ({
   now: new Date().toISOString(),
 });
 
-async function main(): Promise<void> {
+async function sequential(name: string, n: number, work: (i: number) => unknown): Promise<void> {
+  const samples: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < n; i += 1) {
+    const t = performance.now();
+    await work(i);
+    samples.push(performance.now() - t);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] * 1000) / 1000;
+  rows.push({ name, db: 'one caller', rps: n / elapsed, p50: at(0.5), p99: at(0.99), non2xx: 0, errors: 0, rssMiB: null });
+}
+
+async function sandboxCalls(): Promise<void> {
   const source = readFileSync(join(__dirname, '..', 'examples', 'device-bridge.js'), 'utf8');
-  console.log('| measurement | n | p50 | p95 | mean |');
-  console.log('|---|---|---|---|---|');
-
   const sandbox = new SandboxService();
-  await sandbox.inspect(source);
-  row('sandbox: inspect (evaluate a SmartApp module)', await time(50, () => sandbox.inspect(source)));
-  // fresh: a new version key each time, so nothing compiled is reused
-  row('sandbox: handler call, fresh version', await time(100, (i) => sandbox.run({ versionKey: `fresh-${i}`, source, handler: { kind: 'mapping', name: 'listSwitches' }, snapshot: snapshot(`i${i}`) })));
-  row('sandbox: handler call, warm version', await time(300, (i) => sandbox.run({ versionKey: 'warm', source, handler: { kind: 'mapping', name: 'updateSwitches' }, snapshot: snapshot(`i${i % 10}`) })));
-
-  // the install URL's rate limit (250 calls a minute) would turn the timing loops into 429s
-  const t = await startTestApp({ LOG_LEVEL: 'error', RATE_LIMIT_CALLS: '1000000' });
   try {
-    const agent = await loggedIn(t.http);
-    const page = await openPreferences(agent, 'Home');
-    const decided = await decide(agent, page, 'allow', { switches: optionValue(page, 'Kitchen Light') }).expect(303);
-    const tokens = (await exchangeCode(t.http, codeFrom(decided.headers.location)).expect(200)).body as { access_token: string; installation_id: string };
-    const base = `/api/smartapps/installations/${tokens.installation_id}`;
-    const auth = `Bearer ${tokens.access_token}`;
-    row('HTTP: GET installation URL (list switches)', await time(300, () => request(t.http).get(`${base}/switches`).set('Authorization', auth).expect(200)));
-    row('HTTP: PUT installation URL (command, one transaction)', await time(300, (i) => request(t.http).put(`${base}/switches/${i % 2 ? 'on' : 'off'}`).set('Authorization', auth).expect(204)));
-    row('HTTP: GET endpoints service', await time(300, () => request(t.http).get('/api/smartapps/endpoints').set('Authorization', auth).expect(200)));
-    row(
-      'whole authorize → code → token flow (browser pages + exchange)',
-      await time(30, async () => {
-        const p = await openPreferences(agent, 'Home');
-        const d = await decide(agent, p, 'allow', { switches: optionValue(p, 'Kitchen Light') }).expect(303);
-        await exchangeCode(t.http, codeFrom(d.headers.location)).expect(200);
-      }),
-    );
-    const mem = process.memoryUsage();
-    console.log(`\nprocess memory after the run: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+    await sandbox.inspect(source);
+    const handler = { kind: 'mapping' as const, name: 'listSwitches' };
+    await sequential('sandbox call, cold (a new version each call)', 200, (i) => sandbox.run({ versionKey: `cold-${i}`, source, handler, snapshot: snapshot(`i${i}`) }));
+    await sequential('sandbox call, warm (one version, 10 installations)', 500, (i) => sandbox.run({ versionKey: 'warm', source, handler, snapshot: snapshot(`i${i % 10}`) }));
+    const plain = (s: Snapshot) => s.deviceInputs.switches.devices.map((d) => ({ id: d.id, name: d.label, value: d.state.switch }));
+    await sequential('plain function call (the same handler in Node)', 5000, (i) => JSON.stringify(plain(snapshot(`i${i % 10}`))));
   } finally {
-    await t.close();
+    await sandbox.onModuleDestroy?.();
+  }
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function commit(): string {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: join(__dirname, '..') }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'smartapp-bench-'));
+  const counts: Record<string, Record<string, number>> = {};
+  try {
+    counts.SQLite = await platform('SQLite', `sqlite:${join(dir, 'bench.sqlite')}`);
+    if (process.env.BENCH_DATABASE_URL) {
+      counts.PostgreSQL = await platform('PostgreSQL', process.env.BENCH_DATABASE_URL);
+    }
+    await peer();
+    await sandboxCalls();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const cpu = cpus();
+  console.log(`## npm run bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit()}`);
+  console.log(`\n${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; autocannon ${CONNECTIONS} connections × ${DURATION} s on loopback (1 s warm-up each); run took ${fmt((Date.now() - started) / 1000)} s.\n`);
+  console.log('| measurement | database | req/s | p50 ms | p99 ms | non-2xx | ratio to ceiling | server peak RSS |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const ratio = r.db === 'one caller' ? '' : fmt(r.rps / ceilingRps, 4);
+    console.log(`| ${r.name} | ${r.db} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} | ${ratio} | ${r.rssMiB === null ? '' : `${r.rssMiB} MiB`} |`);
+  }
+  const find = (prefix: string, db: string) => rows.find((r) => r.name.startsWith(prefix) && r.db === db);
+  const ratios: string[] = [];
+  for (const db of Object.keys(counts)) {
+    const get = find('install-URL GET /switches', db);
+    const large = find('install-URL GET at', db);
+    const ours = find('introspection (ours)', db);
+    const theirs = find('introspection, node-oidc-provider', '—');
+    if (get) {
+      ratios.push(`| ${db}: install-URL GET / ceiling | ${fmt(get.rps / ceilingRps, 4)} | ≥ 0.10, p99 ≤ 50 ms (p99 ${get.p99} ms) |`);
+    }
+    if (get && large) {
+      ratios.push(`| ${db}: large database / small (req/s) | ${fmt(large.rps / get.rps, 2)} | ≥ 0.83 (within 1.2×) |`);
+    }
+    if (ours && theirs) {
+      ratios.push(`| ${db}: introspection ours / node-oidc-provider | ${fmt(ours.rps / theirs.rps, 2)} | ≥ 1.0 |`);
+    }
+  }
+  const pgGet = find('install-URL GET /switches', 'PostgreSQL');
+  const sqliteGet = find('install-URL GET /switches', 'SQLite');
+  if (pgGet && sqliteGet) {
+    ratios.push(`| PostgreSQL / SQLite, install-URL GET | ${fmt(pgGet.rps / sqliteGet.rps, 2)} | ≥ 0.8 |`);
+  }
+  console.log('\n| ratio | value | target |\n|---|---|---|');
+  console.log(ratios.join('\n'));
+  console.log('\nSQL statements per call (BEGIN/COMMIT included), counted by the server:\n');
+  const names = [...new Set(Object.values(counts).flatMap((c) => Object.keys(c)))];
+  const dbs = Object.keys(counts);
+  console.log(`| call | ${dbs.join(' | ')} |\n|---|${dbs.map(() => '---|').join('')}`);
+  for (const name of names) {
+    console.log(`| ${name} | ${dbs.map((db) => counts[db][name] ?? '').join(' | ')} |`);
   }
 }
 
