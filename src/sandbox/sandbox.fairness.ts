@@ -8,7 +8,7 @@ export interface Tenant {
   appId: string;
   /** the SmartApp version: many installations of one version in quarantine quarantine the version */
   versionKey: string;
-  /** budgets and quarantine apply (handler runs); off for the platform's own calls (inspecting a module) */
+  /** budgets, caps, reserve and quarantine apply (handler runs); off for the platform's own calls (inspecting a module) */
   metered: boolean;
 }
 
@@ -100,6 +100,7 @@ interface InstallationState {
   /** CPU milliseconds served, for fair order (start-time fair queuing) */
   served: number;
   appId: string;
+  metered: boolean;
   windowStart: number;
   windowCpuMs: number;
   killsInARow: number;
@@ -370,6 +371,9 @@ export class FairScheduler<J> {
   }
 
   private mayRun(state: InstallationState): boolean {
+    if (!state.metered) {
+      return true;
+    }
     const { workers, reserveWorkers, perInstallationConcurrency } = this.policy;
     // with one worker nobody can be kept out of it
     const share = Math.max(1, workers - reserveWorkers);
@@ -399,6 +403,7 @@ export class FairScheduler<J> {
         running: 0,
         served: 0,
         appId: tenant.appId,
+        metered: tenant.metered,
         windowStart: this.now(),
         windowCpuMs: 0,
         killsInARow: 0,
