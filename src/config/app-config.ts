@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { DEFAULT_FAIRNESS } from '../sandbox/sandbox.fairness';
+import { DEFAULT_SANDBOX_WORKERS, type SandboxPoolSettings } from '../sandbox/sandbox.pool-options';
 
 export type DatabaseSettings =
   | { type: 'sqlite'; database: string }
@@ -23,7 +25,7 @@ export interface AppConfig {
   /** an unfinished authorize transaction (location and preference pages) expires after this */
   authorizeTransactionTtlSeconds: number;
   sessionTtlSeconds: number;
-  sandbox: { cpuMs: number; memoryBytes: number };
+  sandbox: SandboxSettings;
   /** app_logs kept per installation: older lines are pruned as new ones are written (docs/authoring.md) */
   appLogRetention: number;
   /** subscriptions, schedules and callbacks (docs/events.md) */
@@ -50,6 +52,25 @@ export interface OperationsSettings {
   readyMaxLagMs: number;
   /** tests only: where log lines go instead of stdout */
   logSink?: { write(line: string): void };
+}
+
+/** SmartApp handler runs: limits of one call, the worker pool and its fairness (docs/authoring.md, "Limits and quarantine") */
+export interface SandboxSettings {
+  cpuMs: number;
+  memoryBytes: number;
+  /** worker threads running handlers (default: the machine's cores) */
+  workers: number;
+  /** runs of one installation at the same time */
+  concurrencyPerInstallation: number;
+  /** calls of one installation waiting for a worker; beyond them 429 at once */
+  queuePerInstallation: number;
+  cpuWindowSeconds: number;
+  /** handler CPU time per installation and per SmartApp per window (0 = unlimited) */
+  cpuMsPerInstallation: number;
+  cpuMsPerSmartApp: number;
+  /** deadline or memory kills in a row that quarantine an installation; the first quarantine's length (doubling) */
+  quarantineAfterKills: number;
+  quarantineSeconds: number;
 }
 
 export interface EventsSettings {
@@ -193,6 +214,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     sandbox: {
       cpuMs: integer(env, 'SANDBOX_CPU_MS', 1000, 10, 60000),
       memoryBytes: integer(env, 'SANDBOX_MEMORY_MB', 64, 8, 1024) * 1024 * 1024,
+      workers: integer(env, 'SANDBOX_WORKERS', DEFAULT_SANDBOX_WORKERS, 1, 16),
+      concurrencyPerInstallation: integer(env, 'SANDBOX_CONCURRENCY_PER_INSTALLATION', 2, 1, 16),
+      queuePerInstallation: integer(env, 'SANDBOX_QUEUE_PER_INSTALLATION', 16, 1, 10000),
+      cpuWindowSeconds: integer(env, 'SANDBOX_CPU_WINDOW_SECONDS', 60, 1, 3600),
+      cpuMsPerInstallation: integer(env, 'SANDBOX_CPU_MS_PER_INSTALLATION', 20000, 0, 3600 * 1000 * 16),
+      cpuMsPerSmartApp: integer(env, 'SANDBOX_CPU_MS_PER_SMARTAPP', 60000, 0, 3600 * 1000 * 16),
+      quarantineAfterKills: integer(env, 'SANDBOX_QUARANTINE_AFTER_KILLS', 3, 1, 1000),
+      quarantineSeconds: integer(env, 'SANDBOX_QUARANTINE_SECONDS', 30, 1, 24 * 3600),
     },
     appLogRetention: integer(env, 'APP_LOG_RETENTION', 1000, 10, 1000000),
     events: {
@@ -224,4 +253,21 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
 /** The only place the platform reads process.env. */
 export function loadConfigFromEnvironment(): AppConfig {
   return loadConfig(process.env);
+}
+
+/** The sandbox worker pool's options from the settings (SANDBOX_POOL of the SandboxService). */
+export function sandboxPoolSettings(sandbox: SandboxSettings): SandboxPoolSettings {
+  return {
+    workers: sandbox.workers,
+    fairness: {
+      ...DEFAULT_FAIRNESS,
+      perInstallationConcurrency: sandbox.concurrencyPerInstallation,
+      perInstallationQueue: sandbox.queuePerInstallation,
+      cpuWindowMs: sandbox.cpuWindowSeconds * 1000,
+      installationCpuMsPerWindow: sandbox.cpuMsPerInstallation,
+      appCpuMsPerWindow: sandbox.cpuMsPerSmartApp,
+      quarantineAfterKills: sandbox.quarantineAfterKills,
+      quarantineBaseMs: sandbox.quarantineSeconds * 1000,
+    },
+  };
 }

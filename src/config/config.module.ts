@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AppConfig } from './app-config';
+import { SANDBOX_POOL } from '../sandbox/sandbox.pool-options';
+import { AppConfig, sandboxPoolSettings } from './app-config';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -9,8 +10,12 @@ export class ConfigModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        // the sandbox imports nothing of the platform: its pool's options come from here
+        { provide: SANDBOX_POOL, useValue: sandboxPoolSettings(config.sandbox) },
+      ],
+      exports: [APP_CONFIG, SANDBOX_POOL],
     };
   }
 }

@@ -97,6 +97,13 @@ export class InstallApiService {
     switch (outcome.kind) {
       case 'gone':
         return { status: 404, body: { error: true, type: 'SmartAppException', message: 'Not Found' }, headers: {} };
+      case 'refused':
+        // the sandbox's fairness limits (docs/authoring.md): the contract's RateLimit body, at once
+        return {
+          status: outcome.reason === 'overloaded' ? 503 : 429,
+          body: { error: true, type: 'RateLimit', message: 'Please try again later' },
+          headers: { 'Retry-After': String(outcome.retryAfterSeconds) },
+        };
       case 'failed':
         return outcome.failure === 'timeout'
           ? { status: 504, body: { error: true, type: 'SmartAppTimeout', message: 'The SmartApp took too long to answer', errorId: outcome.errorId }, headers: {} }

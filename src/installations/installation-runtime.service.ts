@@ -8,7 +8,7 @@ import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService } from '../locations/devices.service';
 import { LocationsService } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, LogLine, SandboxResponse } from '../sandbox/sandbox.types';
+import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse } from '../sandbox/sandbox.types';
 import { SmartAppsService } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
 import { Installation } from './installation.entity';
@@ -20,7 +20,9 @@ export type InvocationOutcome =
   | { kind: 'ok'; response: SandboxResponse }
   /** `logs`: the lines stored for the failure, to keep with `keepFailureLogs` when the caller's transaction rolls back */
   | { kind: 'failed'; failure: 'timeout' | 'error'; errorId: string; message: string; installationId: string; smartAppId: string; logs: AppLogLine[] }
-  | { kind: 'gone' };
+  | { kind: 'gone' }
+  /** the sandbox refused the call without running it: a full queue, a spent CPU budget or a quarantine (429; 503 when `overloaded`) */
+  | { kind: 'refused'; reason: SandboxRefusal['reason']; retryAfterSeconds: number; message: string };
 
 /**
  * Applies the effects another module owns (subscriptions, schedules, callbacks: src/events), inside
@@ -83,16 +85,25 @@ export class InstallationRuntime {
       handler,
       snapshot,
       limits: { cpuMs: this.config.sandbox.cpuMs, memoryBytes: this.config.sandbox.memoryBytes },
+      owner: { installationId: installation.id, appId: installation.smartAppId },
     });
+    if (!result.ok && result.error.refusal) {
+      // refused at once, nothing ran: no write, the caller answers 429 / 503 with Retry-After
+      return { kind: 'refused', ...result.error.refusal, message: result.error.message };
+    }
     const apply = async (tx: EntityManager): Promise<InvocationOutcome> => {
       if (!result.ok) {
         const errorId = randomUUID();
         const logs: AppLogLine[] = [
           ...result.logs,
           { level: 'error', message: `[${errorId}] ${handler.kind} ${handler.name} failed (${result.error.kind}): ${result.error.message}${result.error.stack ? `\n${result.error.stack}` : ''}` },
+          ...(result.quarantines ?? []).map((q): AppLogLine => ({ level: 'error', message: quarantineText(q) })),
         ];
         await this.storeLogs(tx, installation, logs);
         await this.installations.recordActivity(installation.id, 'error', `${handler.name} failed: ${describeFailure(result.error.kind)} (error id ${errorId})`, tx);
+        for (const quarantine of result.quarantines ?? []) {
+          await this.installations.recordActivity(installation.id, 'error', quarantineText(quarantine), tx);
+        }
         const failure = result.error.kind === 'timeout' ? 'timeout' : 'error';
         return { kind: 'failed', failure, errorId, message: result.error.message, installationId: installation.id, smartAppId: installation.smartAppId, logs };
       }
@@ -149,6 +160,13 @@ export class InstallationRuntime {
   private async storeLogs(tx: EntityManager, installation: Installation, logs: AppLogLine[]): Promise<void> {
     await this.appLogs.append(tx, { installationId: installation.id, smartAppId: installation.smartAppId }, logs);
   }
+}
+
+function quarantineText(quarantine: SandboxQuarantine): string {
+  const seconds = Math.ceil(quarantine.durationMs / 1000);
+  return quarantine.scope === 'installation'
+    ? `Quarantined for ${seconds} s after repeated deadline or memory kills: its handlers are refused until then`
+    : `This SmartApp version is quarantined for ${seconds} s after deadline or memory kills in several installations`;
 }
 
 function describeFailure(kind: string): string {

@@ -1,22 +1,32 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_FAIRNESS, type FairnessPolicy } from './sandbox.fairness';
 
 export interface SandboxPoolOptions {
   /** worker threads running SmartApp code; calls beyond this many wait in a FIFO queue */
   workers: number;
   /** how long past a call's cpuMs a silent worker is given before it is terminated and replaced */
   graceMs: number;
+  /** scheduling, budgets and quarantine (DEFAULT_FAIRNESS when not given) */
+  fairness: Omit<FairnessPolicy, 'workers'>;
 }
 
-export const DEFAULT_SANDBOX_POOL: Readonly<SandboxPoolOptions> = Object.freeze({ workers: 2, graceMs: 2000 });
+const MAX_WORKERS = 16;
+
+/** One worker per core (as Node sees them), at most MAX_WORKERS. */
+export const DEFAULT_SANDBOX_WORKERS = Math.min(MAX_WORKERS, Math.max(1, availableParallelism()));
+
+export const DEFAULT_SANDBOX_POOL: Readonly<SandboxPoolOptions> = Object.freeze({ workers: DEFAULT_SANDBOX_WORKERS, graceMs: 2000, fairness: DEFAULT_FAIRNESS });
 
 /** Injection token for the worker pool's options of a SandboxService (optional; DEFAULT_SANDBOX_POOL otherwise). */
 export const SANDBOX_POOL = Symbol('SANDBOX_POOL');
 
-const MAX_WORKERS = 16;
+/** What may be given for SANDBOX_POOL: any field, fairness field by field. */
+export type SandboxPoolSettings = Partial<Omit<SandboxPoolOptions, 'fairness'>> & { fairness?: Partial<SandboxPoolOptions['fairness']> };
 
-export function mergePoolOptions(override: Partial<SandboxPoolOptions> | undefined): SandboxPoolOptions {
-  const merged: SandboxPoolOptions = { ...DEFAULT_SANDBOX_POOL };
+export function mergePoolOptions(override: SandboxPoolSettings | undefined): SandboxPoolOptions {
+  const merged: SandboxPoolOptions = { ...DEFAULT_SANDBOX_POOL, fairness: { ...DEFAULT_FAIRNESS, ...override?.fairness } };
   const workers = override?.workers;
   if (typeof workers === 'number' && Number.isFinite(workers)) {
     merged.workers = Math.min(MAX_WORKERS, Math.max(1, Math.floor(workers)));

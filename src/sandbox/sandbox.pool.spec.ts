@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_SANDBOX_LIMITS } from './sandbox.limits';
 import { PoolOutcome, SandboxWorkerPool } from './sandbox.pool';
+import { mergePoolOptions } from './sandbox.pool-options';
 import type { SandboxCall } from './sandbox.protocol';
 
 // A stand-in for sandbox.worker.ts that speaks the same protocol and obeys the "source" of an
@@ -37,7 +38,7 @@ function echoOf(outcome: PoolOutcome): string {
 describe('SandboxWorkerPool', () => {
   const pools: SandboxWorkerPool[] = [];
   const poolOf = (workers: number, graceMs = 100, spawn = fakeWorker): SandboxWorkerPool => {
-    const pool = new SandboxWorkerPool({ workers, graceMs }, spawn);
+    const pool = new SandboxWorkerPool(mergePoolOptions({ workers, graceMs }), spawn);
     pools.push(pool);
     return pool;
   };
@@ -79,7 +80,7 @@ describe('SandboxWorkerPool', () => {
     const pool = poolOf(1, 100);
     expect(echoOf(await pool.execute(call('wait:0:first')))).toBe('wait:0:first');
     const started = performance.now();
-    expect(await pool.execute(call('hang', 150))).toEqual({ kind: 'failed', failure: 'hung' });
+    expect(await pool.execute(call('hang', 150))).toEqual({ kind: 'failed', failure: 'hung', quarantines: [] });
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(245);
     expect(elapsed).toBeLessThan(1500);
@@ -92,21 +93,21 @@ describe('SandboxWorkerPool', () => {
 
   it.each(['exit', 'throw'])('fails the call of a worker that dies (%s) as crashed and replaces the worker', async (death) => {
     const pool = poolOf(1);
-    expect(await pool.execute(call(death))).toEqual({ kind: 'failed', failure: 'crashed' });
+    expect(await pool.execute(call(death))).toEqual({ kind: 'failed', failure: 'crashed', quarantines: [] });
     expect(echoOf(await pool.execute(call('wait:0:after')))).toBe('wait:0:after');
   });
 
   it('keeps serving calls queued behind a call whose worker died', async () => {
     const pool = poolOf(1);
     const [dead, next] = await Promise.all([pool.execute(call('exit')), pool.execute(call('wait:0:next'))]);
-    expect(dead).toEqual({ kind: 'failed', failure: 'crashed' });
+    expect(dead).toEqual({ kind: 'failed', failure: 'crashed', quarantines: [] });
     expect(echoOf(next)).toBe('wait:0:next');
   });
 
   it('fails calls instead of waiting forever when no worker can start', async () => {
     const pool = poolOf(2, 100, brokenWorker);
-    expect(await pool.execute(call('wait:0:x'))).toEqual({ kind: 'failed', failure: 'crashed' });
-    expect(await pool.execute(call('wait:0:y'))).toEqual({ kind: 'failed', failure: 'crashed' });
+    expect(await pool.execute(call('wait:0:x'))).toEqual({ kind: 'failed', failure: 'crashed', quarantines: [] });
+    expect(await pool.execute(call('wait:0:y'))).toEqual({ kind: 'failed', failure: 'crashed', quarantines: [] });
     expect(error).toHaveBeenCalledWith(expect.stringContaining('before it was ready'));
   });
 
@@ -117,8 +118,8 @@ describe('SandboxWorkerPool', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await pool.close();
     expect(await Promise.all([running, queued])).toEqual([
-      { kind: 'failed', failure: 'stopped' },
-      { kind: 'failed', failure: 'stopped' },
+      { kind: 'failed', failure: 'stopped', quarantines: [] },
+      { kind: 'failed', failure: 'stopped', quarantines: [] },
     ]);
     expect(echoOf(await pool.execute(call('wait:0:again')))).toBe('wait:0:again');
   });

@@ -1,12 +1,24 @@
 import { Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
+import { type AppUsage, type Dispatch, FairScheduler, type QuarantineNotice, type Refusal, type RunReport, type Tenant } from './sandbox.fairness';
 import { type SandboxPoolOptions, spawnSandboxWorker } from './sandbox.pool-options';
 import type { EngineStats, FromWorker, SandboxCall, SandboxCallResult, ToWorker } from './sandbox.protocol';
 
 /** Why a call got no answer from a worker: it overran its deadline, its worker died, the pool was closed, or it could not be copied. */
 export type PoolFailure = 'hung' | 'crashed' | 'stopped' | 'unsendable';
 
-export type PoolOutcome = { kind: 'done'; result: SandboxCallResult } | { kind: 'failed'; failure: PoolFailure };
+/**
+ * `quarantines`: quarantines this call's outcome started (see FairScheduler); `refused`: the call
+ * never ran (a full queue, a spent CPU budget, a quarantine).
+ */
+export type PoolOutcome =
+  | { kind: 'done'; result: SandboxCallResult; cpuMs: number; quarantines: QuarantineNotice[] }
+  | { kind: 'failed'; failure: PoolFailure; quarantines: QuarantineNotice[] }
+  | { kind: 'refused'; refusal: Refusal };
+
+/** The platform's own calls (inspecting a module): no budget, caps or quarantine. */
+export const UNMETERED: Readonly<Tenant> = Object.freeze({ installationId: '(unmetered)', appId: '(unmetered)', versionKey: '', metered: false });
 
 interface Job {
   call: SandboxCall;
@@ -16,6 +28,7 @@ interface Job {
 interface Running {
   id: number;
   job: Job;
+  ticket: Tenant;
   deadline: NodeJS.Timeout;
 }
 
@@ -43,16 +56,26 @@ function sum(a: EngineStats, b: EngineStats): EngineStats {
 
 const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** Whether a run ended on its deadline or memory cap (what quarantine counts). */
+function killedBy(result: SandboxCallResult): RunReport['killed'] {
+  if (result.call !== 'run' || result.result.ok) {
+    return undefined;
+  }
+  const kind = result.result.error.kind;
+  return kind === 'timeout' || kind === 'memory' ? kind : undefined;
+}
+
 /**
  * A few worker threads running sandbox calls, so SmartApp code never blocks the main event loop.
- * Each worker serves one call at a time; further calls wait in FIFO order. A worker that stays
+ * Each worker serves one call at a time; further calls wait in per-installation queues and are
+ * handed out by a FairScheduler (fair order by CPU used, caps, budgets, quarantine). A worker that stays
  * silent past the call's cpuMs + graceMs is terminated, one that dies fails its call; either is
  * replaced. Workers start on first use and never keep the process alive while the pool is idle.
  */
 export class SandboxWorkerPool {
   private readonly logger = new Logger(SandboxWorkerPool.name);
   private readonly slots = new Set<WorkerSlot>();
-  private readonly queue: Job[] = [];
+  private readonly scheduler: FairScheduler<Job>;
   private retired: EngineStats = { ...NO_STATS };
   private nextId = 1;
   private idleTicks = 0;
@@ -60,16 +83,28 @@ export class SandboxWorkerPool {
   constructor(
     private readonly options: SandboxPoolOptions,
     private readonly spawn: () => Worker = spawnSandboxWorker,
-  ) {}
+    now: () => number = () => performance.now(),
+  ) {
+    this.scheduler = new FairScheduler<Job>({ ...options.fairness, workers: options.workers }, now);
+  }
 
-  /** Runs a call on the next free worker. Never rejects. */
-  execute(call: SandboxCall): Promise<PoolOutcome> {
+  /** Runs a call on a free worker when its tenant's turn comes, or refuses it at once. Never rejects. */
+  execute(call: SandboxCall, tenant: Tenant = UNMETERED): Promise<PoolOutcome> {
     return new Promise((settle) => {
-      this.queue.push({ call, settle });
+      const refusal = this.scheduler.enqueue(tenant, { call, settle });
+      if (refusal) {
+        settle({ kind: 'refused', refusal });
+        return;
+      }
       this.fill();
       this.dispatch();
       this.updateRefs();
     });
+  }
+
+  /** A SmartApp's usage of the sandbox since this process started. */
+  usage(appId: string): AppUsage {
+    return this.scheduler.usage(appId);
   }
 
   /** Engine counters over every worker this pool has had; engines of a lost worker count as discarded. */
@@ -90,12 +125,13 @@ export class SandboxWorkerPool {
       this.retired = sum(this.retired, slot.stats);
       if (slot.running) {
         clearTimeout(slot.running.deadline);
-        slot.running.job.settle({ kind: 'failed', failure: 'stopped' });
+        this.scheduler.finish(slot.running.ticket, { cpuMs: 0, killed: undefined });
+        slot.running.job.settle({ kind: 'failed', failure: 'stopped', quarantines: [] });
         slot.running = undefined;
       }
     }
-    for (const job of this.queue.splice(0)) {
-      job.settle({ kind: 'failed', failure: 'stopped' });
+    for (const job of this.scheduler.drain()) {
+      job.settle({ kind: 'failed', failure: 'stopped', quarantines: [] });
     }
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
@@ -107,7 +143,7 @@ export class SandboxWorkerPool {
       } catch (err) {
         this.logger.error(`A sandbox worker could not be started: ${reason(err)}`);
         if (this.slots.size === 0) {
-          this.queue.splice(0).forEach((job) => job.settle({ kind: 'failed', failure: 'crashed' }));
+          this.scheduler.drain().forEach((job) => job.settle({ kind: 'failed', failure: 'crashed', quarantines: [] }));
         }
         return;
       }
@@ -159,7 +195,9 @@ export class SandboxWorkerPool {
         slot.running = undefined;
         slot.stats = message.stats;
         slot.idleSince = ++this.idleTicks;
-        running.job.settle({ kind: 'done', result: message.result });
+        const cpuMs = Number.isFinite(message.cpuMs) ? message.cpuMs : 0;
+        const quarantines = this.scheduler.finish(running.ticket, { cpuMs, killed: killedBy(message.result) });
+        running.job.settle({ kind: 'done', result: message.result, cpuMs, quarantines });
         break;
       }
     }
@@ -168,11 +206,12 @@ export class SandboxWorkerPool {
   }
 
   private dispatch(): void {
-    for (let slot = this.longestIdle(); slot && this.queue.length > 0; slot = this.longestIdle()) {
-      const job = this.queue.shift();
-      if (job) {
-        this.send(slot, job);
+    for (let slot = this.longestIdle(); slot; slot = this.longestIdle()) {
+      const next = this.scheduler.next();
+      if (!next) {
+        return;
       }
+      this.send(slot, next);
     }
   }
 
@@ -186,19 +225,20 @@ export class SandboxWorkerPool {
     return best;
   }
 
-  private send(slot: WorkerSlot, job: Job): void {
+  private send(slot: WorkerSlot, { job, ticket }: Dispatch<Job>): void {
     const id = this.nextId++;
     const message: ToWorker = { ...job.call, id };
     try {
       slot.worker.postMessage(message);
     } catch (err) {
       this.logger.error(`A sandbox call could not be passed to a worker: ${reason(err)}`);
-      job.settle({ kind: 'failed', failure: 'unsendable' });
+      this.scheduler.finish(ticket, { cpuMs: 0, killed: undefined });
+      job.settle({ kind: 'failed', failure: 'unsendable', quarantines: [] });
       return;
     }
     const timeoutMs = job.call.limits.cpuMs + this.options.graceMs;
     const deadline = setTimeout(() => this.lose(slot, 'hung', `did not answer within ${timeoutMs} ms and was terminated`), timeoutMs);
-    slot.running = { id, job, deadline };
+    slot.running = { id, job, ticket, deadline };
   }
 
   /** Takes a worker out of the pool for good, fails its call and starts a replacement when there is work. */
@@ -216,18 +256,21 @@ export class SandboxWorkerPool {
     if (running) {
       clearTimeout(running.deadline);
       this.logger.warn(`A sandbox worker ${why}; its call failed (${failure}) and the worker is replaced`);
-      running.job.settle({ kind: 'failed', failure });
+      // a lost worker's call is charged its whole deadline and counts as a kill
+      const report: RunReport = { cpuMs: running.job.call.limits.cpuMs, killed: failure === 'hung' ? 'timeout' : 'memory' };
+      const quarantines = this.scheduler.finish(running.ticket, report);
+      running.job.settle({ kind: 'failed', failure, quarantines });
     } else if (!slot.ready) {
       this.logger.error(`A sandbox worker ${why} before it was ready`);
       // without a working worker the oldest call would wait forever on a broken start
       if (![...this.slots].some((other) => other.ready)) {
-        this.queue.shift()?.settle({ kind: 'failed', failure: 'crashed' });
+        this.scheduler.dropOldest()?.settle({ kind: 'failed', failure: 'crashed', quarantines: [] });
       }
     } else {
       this.logger.warn(`An idle sandbox worker ${why}`);
     }
     // replaced only when there is work, so a worker that dies on its own can never restart in a loop
-    if (running || this.queue.length > 0) {
+    if (running || this.scheduler.waitingCount > 0) {
       this.fill();
     }
     this.dispatch();
@@ -236,7 +279,7 @@ export class SandboxWorkerPool {
 
   private updateRefs(): void {
     // an idle pool must not keep the process alive; pending work must
-    const busy = this.queue.length > 0 || [...this.slots].some((slot) => slot.running);
+    const busy = this.scheduler.waitingCount > 0 || [...this.slots].some((slot) => slot.running);
     for (const slot of this.slots) {
       if (busy) {
         slot.worker.ref();

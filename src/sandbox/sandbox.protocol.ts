@@ -19,5 +19,6 @@ export type ToWorker = SandboxCall & { id: number };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'log'; level: 'warn' | 'error'; message: string }
-  | { type: 'done'; id: number; result: SandboxCallResult; stats: EngineStats }
+  /** `cpuMs`: how long the worker's thread was busy with the call */
+  | { type: 'done'; id: number; result: SandboxCallResult; stats: EngineStats; cpuMs: number }
   | { type: 'stats'; stats: EngineStats };

@@ -1,11 +1,13 @@
 import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DEFAULT_SANDBOX_LIMITS, mergeLimits, SANDBOX_LIMITS } from './sandbox.limits';
-import { type PoolFailure, SandboxWorkerPool } from './sandbox.pool';
-import { mergePoolOptions, SANDBOX_POOL, type SandboxPoolOptions } from './sandbox.pool-options';
+import type { AppUsage, Tenant } from './sandbox.fairness';
+import { type PoolFailure, SandboxWorkerPool, UNMETERED } from './sandbox.pool';
+import { mergePoolOptions, SANDBOX_POOL, type SandboxPoolSettings } from './sandbox.pool-options';
 import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, SandboxResult } from './sandbox.types';
 
 export { DEFAULT_SANDBOX_LIMITS, SANDBOX_LIMITS } from './sandbox.limits';
-export { DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxPoolOptions } from './sandbox.pool-options';
+export { DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxPoolOptions, type SandboxPoolSettings } from './sandbox.pool-options';
+export { type AppUsage, DEFAULT_FAIRNESS, type FairnessPolicy } from './sandbox.fairness';
 
 /** What the caller learns when a worker gave no answer; the details are in the pool's log. */
 function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxFailureKind; message: string } {
@@ -24,14 +26,15 @@ function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxF
 /**
  * Runs SmartApp code in QuickJS (WebAssembly) on a small pool of worker threads, so a handler that
  * spins or allocates never blocks the platform's event loop. Every inspect/run gets a fresh QuickJS
- * runtime and context (see SandboxExecutor); calls beyond the pool's size wait in FIFO order.
+ * runtime and context (see SandboxExecutor); calls beyond the pool's size wait their turn in a
+ * FairScheduler (per installation, fair by CPU used; budgets and quarantine refuse at once).
  */
 @Injectable()
 export class SandboxService implements OnModuleDestroy {
   private readonly defaults: SandboxLimits;
   private readonly pool: SandboxWorkerPool;
 
-  constructor(@Optional() @Inject(SANDBOX_LIMITS) limits?: Partial<SandboxLimits>, @Optional() @Inject(SANDBOX_POOL) pool?: Partial<SandboxPoolOptions>) {
+  constructor(@Optional() @Inject(SANDBOX_LIMITS) limits?: Partial<SandboxLimits>, @Optional() @Inject(SANDBOX_POOL) pool?: SandboxPoolSettings) {
     this.defaults = mergeLimits(DEFAULT_SANDBOX_LIMITS, limits);
     this.pool = new SandboxWorkerPool(mergePoolOptions(pool));
   }
@@ -48,18 +51,35 @@ export class SandboxService implements OnModuleDestroy {
     if (outcome.kind === 'done' && outcome.result.call === 'inspect') {
       return outcome.result.result;
     }
-    const { message } = lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits);
+    const message = outcome.kind === 'refused' ? outcome.refusal.message : lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits).message;
     return { ok: false, errors: [{ path: 'source', message }] };
   }
 
-  /** Runs one handler against a snapshot and returns its effects, or why it failed. Never throws. */
+  /**
+   * Runs one handler against a snapshot and returns its effects, or why it failed. Never throws.
+   * With `req.owner` the call waits its installation's turn and may be refused at once (kind 'refused').
+   */
   async run(req: RunRequest): Promise<SandboxResult> {
     const limits = mergeLimits(this.defaults, req.limits);
-    const outcome = await this.pool.execute({ call: 'run', request: req, limits });
-    if (outcome.kind === 'done' && outcome.result.call === 'run') {
-      return outcome.result.result;
+    const tenant: Tenant = req.owner ? { ...req.owner, versionKey: req.versionKey, metered: true } : UNMETERED;
+    const { owner: _owner, ...request } = req;
+    const outcome = await this.pool.execute({ call: 'run', request, limits }, tenant);
+    if (outcome.kind === 'refused') {
+      const { reason, retryAfterSeconds, message } = outcome.refusal;
+      return { ok: false, error: { kind: 'refused', message, refusal: { reason, retryAfterSeconds } }, logs: [] };
     }
-    return { ok: false, error: lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits), logs: [] };
+    const quarantines = outcome.quarantines.map(({ scope, durationMs }) => ({ scope, durationMs }));
+    if (outcome.kind === 'done' && outcome.result.call === 'run') {
+      const result = outcome.result.result;
+      return result.ok || quarantines.length === 0 ? result : { ...result, quarantines };
+    }
+    const failed: SandboxResult = { ok: false, error: lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits), logs: [] };
+    return quarantines.length === 0 ? failed : { ...failed, quarantines };
+  }
+
+  /** A SmartApp's runs, CPU time, kills, refusals and quarantines in this process since it started. */
+  usage(appId: string): AppUsage {
+    return this.pool.usage(appId);
   }
 
   /** Counters for monitoring: a discarded engine means a session broke on the host side or its worker was lost. */

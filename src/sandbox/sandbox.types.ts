@@ -123,11 +123,29 @@ export interface Effects {
   callbacks: Callback[];
 }
 
-export type SandboxFailureKind = 'timeout' | 'memory' | 'exception' | 'invalid_result';
+/** `refused`: the call never ran (see `refusal`): a full queue, a spent CPU budget or a quarantine. */
+export type SandboxFailureKind = 'timeout' | 'memory' | 'exception' | 'invalid_result' | 'refused';
+
+/** Why a call was refused without running, and when to try again. */
+export interface SandboxRefusal {
+  reason: 'queue_full' | 'overloaded' | 'installation_cpu' | 'app_cpu' | 'quarantined' | 'version_quarantined';
+  retryAfterSeconds: number;
+}
+
+/** A quarantine this call's failure started: of its installation, or of the SmartApp version across installations. */
+export interface SandboxQuarantine {
+  scope: 'installation' | 'version';
+  durationMs: number;
+}
 
 export type SandboxResult =
   | { ok: true; effects: Effects }
-  | { ok: false; error: { kind: SandboxFailureKind; message: string; stack?: string }; logs: LogLine[] };
+  | {
+      ok: false;
+      error: { kind: SandboxFailureKind; message: string; stack?: string; refusal?: SandboxRefusal };
+      logs: LogLine[];
+      quarantines?: SandboxQuarantine[];
+    };
 
 /** The JSON parts of a SmartApp module, as evaluated in the sandbox. Semantic checks happen in the platform. */
 export interface AppShape {
@@ -152,4 +170,6 @@ export interface RunRequest {
   handler: HandlerRef;
   snapshot: Snapshot;
   limits?: Partial<SandboxLimits>;
+  /** whose call this is: scheduled fairly, metered and quarantined per installation and SmartApp; without it, unmetered */
+  owner?: { installationId: string; appId: string };
 }

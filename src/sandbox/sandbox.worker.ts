@@ -1,5 +1,6 @@
 // Entry of one sandbox worker thread: it owns its QuickJS engines and serves one call at a time
 // (the pool never sends a second call before the first is answered).
+import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { SandboxExecutor } from './sandbox.executor';
 import type { EngineStats, FromWorker, SandboxCallResult, ToWorker } from './sandbox.protocol';
@@ -25,9 +26,11 @@ const sameStats = (a: EngineStats, b: EngineStats): boolean =>
 
 port.on('message', (call: ToWorker) => {
   // a rejection here is a bug in the executor: left unhandled, it ends the worker and the pool replaces it
+  const started = performance.now();
   void execute(call).then((result) => {
+    const cpuMs = performance.now() - started;
     const stats = executor.stats();
-    send({ type: 'done', id: call.id, result, stats });
+    send({ type: 'done', id: call.id, result, stats, cpuMs });
     // after answering, so the caller never waits for it; the next call is only read once it is ready
     executor.prepareSpare();
     const after = executor.stats();
