@@ -11,6 +11,7 @@ import { DatabaseSessionStore } from './accounts/session-store';
 import { AppModule } from './app.module';
 import { collapseSlashes } from './common/collapse-slashes';
 import { csrfMiddleware } from './common/csrf';
+import { jsonDepthGuard, JsonTooDeepError } from './common/json-depth';
 import { registerViewHelpers } from './common/view-helpers';
 import { projectRoot } from './common/project-root';
 import { AppConfig } from './config/app-config';
@@ -26,7 +27,7 @@ function guardedParser(parser: RequestHandler): RequestHandler {
         return next();
       }
       const status = (err as { status?: number }).status === 413 ? 413 : 400;
-      const message = status === 413 ? 'The request body is too large' : 'The request body could not be parsed';
+      const message = status === 413 ? 'The request body is too large' : err instanceof JsonTooDeepError ? err.message : 'The request body could not be parsed';
       if (req.path.startsWith('/oauth/')) {
         res.status(status).set('Cache-Control', 'no-store').json({ error: 'invalid_request', error_description: message });
       } else {
@@ -70,7 +71,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
     }
     next();
   });
-  app.use(guardedParser(express.json({ limit: '256kb' })));
+  app.use(guardedParser(express.json({ limit: '256kb', verify: jsonDepthGuard(config.jsonMaxDepth) })));
   app.use(guardedParser(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 1000 })));
   app.use(
     session({

@@ -37,6 +37,10 @@ export interface AppConfig {
   debugEndpoints: boolean;
   /** tests only: start from an empty database */
   dropSchemaOnStart: boolean;
+  /** a JSON body nested deeper than this is refused with a 400 before anything reads it */
+  jsonMaxDepth: number;
+  /** on SIGTERM: how long in-flight requests and handler runs get to finish before the rest is stopped */
+  shutdownGraceMs: number;
   /** health, logs, metrics and listening address (docs/deploying.md) */
   operations: OperationsSettings;
 }
@@ -87,6 +91,10 @@ export interface EventsSettings {
   callbackRetrySeconds: number;
   /** callbacks may reach loopback and private addresses (development only by default) */
   callbackAllowPrivateNetwork: boolean;
+  /** how often an instance records that it is alive; claims of an instance silent for 3 intervals are taken back */
+  heartbeatMs: number;
+  /** a claim older than this is taken back even from a live instance (a stuck item) */
+  claimTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -197,7 +205,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of error, warn, info, debug, got "${logLevel}"`);
   }
-  return {
+  const config: AppConfig = {
     port,
     baseUrl: parseBaseUrl(env.BASE_URL ?? `http://localhost:${port}`),
     database: parseDatabase(env.DATABASE_URL ?? 'sqlite:data/platform.sqlite', cwd),
@@ -233,6 +241,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
       callbackTimeoutMs: integer(env, 'CALLBACK_TIMEOUT_MS', 10000, 100, 120000),
       callbackRetrySeconds: integer(env, 'CALLBACK_RETRY_SECONDS', 3600, 0, 7 * 24 * 3600),
       callbackAllowPrivateNetwork: boolean(env, 'CALLBACKS_ALLOW_PRIVATE_NETWORK', !production),
+      heartbeatMs: integer(env, 'INSTANCE_HEARTBEAT_MS', 2000, 100, 60000),
+      claimTimeoutMs: integer(env, 'CLAIM_TIMEOUT_MS', 60000, 1000, 3600000),
     },
     rateLimit: {
       calls: integer(env, 'RATE_LIMIT_CALLS', 250, 1, 1000000),
@@ -247,7 +257,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
       metricsPort: integer(env, 'METRICS_PORT', 0, 0, 65535),
       readyMaxLagMs: integer(env, 'READY_MAX_LAG_MS', 1000, 10, 600000),
     },
+    jsonMaxDepth: integer(env, 'JSON_MAX_DEPTH', 64, 2, 1000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 300000),
   };
+  // a claim must outlive the longest single item, or a live instance's work would be taken over
+  const longestItem = Math.max(config.events.callbackTimeoutMs, config.sandbox.cpuMs * 2);
+  if (config.events.claimTimeoutMs <= longestItem) {
+    throw new ConfigError(`CLAIM_TIMEOUT_MS must be more than ${longestItem} (CALLBACK_TIMEOUT_MS and twice SANDBOX_CPU_MS), got "${config.events.claimTimeoutMs}"`);
+  }
+  return config;
 }
 
 /** The only place the platform reads process.env. */

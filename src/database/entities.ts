@@ -3,6 +3,7 @@ import { BrowserSession } from '../accounts/browser-session.entity';
 import { DeveloperToken } from '../developer/developer-token.entity';
 import { CallbackDelivery } from '../events/callback-delivery.entity';
 import { EventDelivery } from '../events/event-delivery.entity';
+import { InstanceHeartbeat } from '../events/claims/instance-heartbeat.entity';
 import { RateCounter } from '../events/rate-counter.entity';
 import { ScheduledJob } from '../events/scheduled-job.entity';
 import { Subscription } from '../events/subscription.entity';
@@ -44,4 +45,5 @@ export const ENTITIES = [
   CallbackDelivery,
   RateCounter,
   DeveloperToken,
+  InstanceHeartbeat,
 ];

@@ -16,3 +16,13 @@ describe('callbackPrefixProblem', () => {
     expect(callbackPrefixProblem(prefix)).toBe(message);
   });
 });
+
+describe('callbackPrefixProblem: the path is compared decoded and normalised', () => {
+  it.each(['https://hooks.example/api/%2e%2e%2fadmin', 'https://hooks.example/a//b/', 'https://hooks.example/a/..;/b/', 'https://hooks.example/a%5c..%5cb/', 'https://hooks.example/a/%252e%252e/', 'https://hooks.example/%ff/'])('refuses %s', (prefix) => {
+    expect(callbackPrefixProblem(prefix)).toBe(`${prefix} must be a plain path: no dot segments, backslashes, repeated slashes or double encoding`);
+  });
+
+  it.each(['https://hooks.example/caf%C3%A9/', 'https://hooks.example/a%20b/in'])('accepts the encoded but plain %s', (prefix) => {
+    expect(callbackPrefixProblem(prefix)).toBeNull();
+  });
+});

@@ -25,6 +25,21 @@ describe('checkCallbackUrl', () => {
     expect(allowed('/in/relative')).toBe(false);
   });
 
+  it('compares the decoded, normalised path: an encoded slash, backslash or dot segment cannot climb out', () => {
+    const api = ['https://svc.example/api/'];
+    const ok = (url: string) => checkCallbackUrl(url, api, false).ok;
+    expect(ok('https://svc.example/api/hooks')).toBe(true);
+    expect(ok('https://svc.example/api/a%20b')).toBe(true);
+    expect(ok('https://svc.example/api/..%2fadmin')).toBe(false);
+    expect(ok('https://svc.example/api/%2e%2e%2fadmin')).toBe(false);
+    expect(ok('https://svc.example/api/..%5cadmin')).toBe(false);
+    expect(ok('https://svc.example/api/..;/admin')).toBe(false);
+    expect(ok('https://svc.example/api/%252e%252e%252fadmin')).toBe(false);
+    expect(ok('https://svc.example/api/%ff')).toBe(false);
+    // decoded, it is /api/x: under the prefix
+    expect(ok('https://svc.example/api%2fx')).toBe(true);
+  });
+
   it('refuses loopback and private addresses unless the private network is allowed (development)', () => {
     expect(allowed('http://127.0.0.1:8080/cb/x', true)).toBe(true);
     expect(checkCallbackUrl('http://127.0.0.1:8080/cb/x', prefixes, false)).toEqual({ ok: false, reason: 'loopback and private addresses are not allowed' });
@@ -47,7 +62,30 @@ describe('isPrivateAddress', () => {
       expect(isPrivateAddress(ip)).toBe(true);
     },
   );
-  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '172.32.0.1'])('treats %s as public', (ip) => {
+  it.each([
+    '::7f00:1',
+    '::127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:192.168.0.1',
+    '::ffff:0:10.0.0.1',
+    '::ffff:0:a00:1',
+    '64:ff9b::127.0.0.1',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b:1::808:808',
+    '2002:7f00:1::',
+    '2002:c0a8:101::1',
+    '2001:0:4136:e378:8000:63bf:80ff:fffe',
+    '2001:db8::1',
+    'fec0::1',
+    '0:0:0:0:0:0:0:1',
+    'fe80::1%eth0',
+    '::',
+    '1::2::3',
+    '12345::1',
+  ])('treats the IPv6 form %s as private (embedded private IPv4, or a private range)', (ip) => {
+    expect(isPrivateAddress(ip)).toBe(true);
+  });
+  it.each(['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '172.32.0.1', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1', '2001:0:4136:e378:8000:63bf:f7f7:f7f7'])('treats %s as public', (ip) => {
     expect(isPrivateAddress(ip)).toBe(false);
   });
 });

@@ -11,7 +11,7 @@ import { CallbackDelivery } from './callback-delivery.entity';
 import { postJson, SendResult } from './callback-sender';
 import { CALLBACK_HEADERS, signCallback } from './callback-signature';
 import { checkCallbackUrl, describeCallbackUrl } from './callback-url';
-import { backoffMs, CLAIM_TIMEOUT_MS, claimRows } from './claims';
+import { backoffMs, ClaimQueue } from './claims/claim-queue';
 import { Clock } from './clock';
 import { markWorkPending } from './commit-signal';
 import { InstanceIdentity } from './instance-identity';
@@ -37,10 +37,13 @@ function verdictOf(result: SendResult): Verdict {
 // ctx.httpPostJson: queued in the handler's transaction, sent after it commits, signed with the
 // OAuth client's webhook secret, only under the client's callback prefixes, retried with backoff
 // on 5xx / 408 / 429 / timeouts / connection errors for `callbackRetrySeconds`. Every attempt is
-// in the installation's activity.
+// in the installation's activity. Each round claims at most one callback per installation (its
+// oldest due one), so an installation with a backlog never fills a round, and every claim lasts at
+// most one attempt (CALLBACK_TIMEOUT_MS).
 @Injectable()
 export class CallbacksService {
   private readonly logger = new Logger(CallbacksService.name);
+  private readonly queue: ClaimQueue<CallbackDelivery>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -50,7 +53,23 @@ export class CallbacksService {
     private readonly installations: InstallationsService,
     private readonly clients: ClientsService,
     private readonly wakeUp: WakeUp,
-  ) {}
+  ) {
+    this.queue = new ClaimQueue<CallbackDelivery>(
+      {
+        entity: CallbackDelivery,
+        table: 'callback_deliveries',
+        key: { column: 'id', of: (d) => d.id },
+        dueColumn: 'next_attempt_at',
+        order: ['created_at', 'id'],
+        group: { column: 'installation_id', mode: 'first' },
+        batch: CLAIMS_PER_ROUND,
+      },
+      transactions,
+      clock,
+      identity,
+      config.events,
+    );
+  }
 
   /** Queues the handler's callbacks inside its transaction; refused ones go to the app's log and the activity. */
   async enqueue(tx: EntityManager, installation: { id: string; clientId: string | null }, callbacks: Callback[], now: Date): Promise<LogLine[]> {
@@ -96,22 +115,12 @@ export class CallbacksService {
   async drain(max = 500): Promise<number> {
     let attempted = 0;
     while (attempted < max) {
-      const claimed = await this.claimDue();
+      const claimed = await this.queue.claim();
       if (claimed.length === 0) {
         break;
       }
-      // one installation's callbacks in order, different installations side by side
-      const byInstallation = new Map<string, CallbackDelivery[]>();
-      for (const d of claimed) {
-        byInstallation.set(d.installationId, [...(byInstallation.get(d.installationId) ?? []), d]);
-      }
-      await Promise.all(
-        [...byInstallation.values()].map(async (list) => {
-          for (const d of list) {
-            await this.attempt(d);
-          }
-        }),
-      );
+      // one per installation: different installations side by side
+      await Promise.all(claimed.map((d) => this.attemptOrRetry(d)));
       attempted += claimed.length;
     }
     return attempted;
@@ -119,29 +128,30 @@ export class CallbacksService {
 
   /** Undelivered callbacks of an installation. */
   pendingFor(installationId: string): Promise<number> {
-    return this.transactions.manager.getRepository(CallbackDelivery).count({ where: { installationId } });
+    return this.transactions.run((tx) => tx.getRepository(CallbackDelivery).count({ where: { installationId } }));
+  }
+
+  /** Shutdown: this instance's claims go back, so the next instance sends them at once. */
+  releaseClaims(): Promise<number> {
+    return this.queue.releaseMine();
+  }
+
+  // a platform failure (the database) is not the receiver's: the callback is tried again later
+  private async attemptOrRetry(delivery: CallbackDelivery): Promise<void> {
+    try {
+      await this.attempt(delivery);
+    } catch (err) {
+      this.logger.error(`callback ${delivery.id} of installation ${delivery.installationId} failed on the platform side, retrying: ${String(err)}`);
+      const retryAt = new Date(this.clock.now().getTime() + backoffMs(delivery.attempts + 1, 2000, 10 * 60 * 1000));
+      await this.transactions
+        .run((tx) => this.queue.reschedule(tx, delivery, { nextAttemptAt: retryAt }))
+        .catch((again: unknown) => this.logger.error(`callback ${delivery.id}: could not schedule its retry (its claim lapses instead): ${String(again)}`));
+    }
   }
 
   private async prefixesOf(tx: EntityManager, clientId: string | null): Promise<string[]> {
     const client = clientId ? await this.clients.find(clientId, tx) : null;
     return client?.callbackPrefixes ?? [];
-  }
-
-  private claimDue(): Promise<CallbackDelivery[]> {
-    return this.transactions.run(async (tx) => {
-      const now = this.clock.now();
-      const staleBefore = new Date(now.getTime() - CLAIM_TIMEOUT_MS);
-      const repo = tx.getRepository(CallbackDelivery);
-      const due = await repo
-        .createQueryBuilder('c')
-        .where('c.next_attempt_at <= :now', { now })
-        .andWhere('(c.claimed_by IS NULL OR c.claimed_at < :staleBefore)', { staleBefore })
-        .orderBy('c.created_at', 'ASC')
-        .addOrderBy('c.id', 'ASC')
-        .limit(CLAIMS_PER_ROUND)
-        .getMany();
-      return claimRows(tx, CallbackDelivery, due, { column: 'id', of: (d) => d.id }, this.identity.id, now);
-    });
   }
 
   private async attempt(delivery: CallbackDelivery): Promise<void> {
@@ -189,10 +199,8 @@ export class CallbacksService {
       return;
     }
     await this.transactions.run(async (tx) => {
-      const updated = await tx
-        .getRepository(CallbackDelivery)
-        .update({ id: delivery.id, claimedBy: this.identity.id }, { attempts: attempt, nextAttemptAt: retryAt, claimedBy: null, claimedAt: null });
-      const retrying = updated.affected === 1 ? `, retrying in ${Math.round((retryAt.getTime() - now.getTime()) / 1000)} s` : ', not retried: the installation was removed';
+      const updated = await this.queue.reschedule(tx, delivery, { attempts: attempt, nextAttemptAt: retryAt });
+      const retrying = updated ? `, retrying in ${Math.round((retryAt.getTime() - now.getTime()) / 1000)} s` : ', not retried: the installation was removed';
       await this.installations.recordActivity(delivery.installationId, 'callback', `Callback to ${shown}: ${outcome} (attempt ${attempt})${retrying}`, tx);
     });
   }
@@ -200,7 +208,7 @@ export class CallbacksService {
   /** The delivery is over (sent, refused or given up): its row goes, the activity says why. */
   private async conclude(delivery: CallbackDelivery, summary: string): Promise<void> {
     await this.transactions.run(async (tx) => {
-      await tx.getRepository(CallbackDelivery).delete({ id: delivery.id, claimedBy: this.identity.id });
+      await this.queue.finish(tx, delivery);
       await this.installations.recordActivity(delivery.installationId, 'callback', summary, tx);
     });
   }

@@ -1,11 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { InstallationRuntime } from '../installations/installation-runtime.service';
-import { InstallationsService } from '../installations/installations.service';
 import type { DeviceChange } from '../locations/devices.service';
 import type { SandboxEvent } from '../sandbox/sandbox.types';
-import { backoffMs, CLAIM_TIMEOUT_MS, claimRows } from './claims';
+import { backoffMs, ClaimQueue } from './claims/claim-queue';
 import { Clock } from './clock';
 import { markWorkPending } from './commit-signal';
 import { EventDelivery } from './event-delivery.entity';
@@ -16,7 +17,6 @@ import { SubscriptionsService } from './subscriptions.service';
 import { WakeUp } from './wake-up';
 
 const HEADS_PER_ROUND = 8;
-const MAX_ATTEMPTS = 8;
 
 /** What a handler sees as evt.source: the platform's internal ids of other installations stay inside. */
 function eventSource(source: string): string {
@@ -26,21 +26,42 @@ function eventSource(source: string): string {
 // Device change → handlers. `enqueue` runs inside the change's transaction (a DevicesService
 // change listener), so a change and its deliveries commit or vanish together; `drain` runs the
 // handlers afterwards, one delivery at a time per installation, oldest first, deleting each row
-// only after its handler ran (at least once: a crash in between runs it again).
+// only after its handler ran (at least once: a crash in between runs it again). A handler that
+// throws is the app's bug and is not retried; a platform failure (the sandbox or the database
+// unavailable) never loses the event: it is retried with backoff, as long as it takes.
 @Injectable()
 export class EventOutbox {
   private readonly logger = new Logger(EventOutbox.name);
+  // Only the oldest row of each installation may be claimed, so a second instance never runs an
+  // installation's later event while the earlier one is still running.
+  private readonly queue: ClaimQueue<EventDelivery>;
 
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly transactions: Transactions,
     private readonly clock: Clock,
     private readonly identity: InstanceIdentity,
     private readonly subscriptions: SubscriptionsService,
     private readonly runtime: InstallationRuntime,
-    private readonly installations: InstallationsService,
     private readonly budget: HandlerBudget,
     private readonly wakeUp: WakeUp,
-  ) {}
+  ) {
+    this.queue = new ClaimQueue<EventDelivery>(
+      {
+        entity: EventDelivery,
+        table: 'event_deliveries',
+        key: { column: 'seq', of: (row) => row.seq },
+        dueColumn: 'next_attempt_at',
+        order: ['seq'],
+        group: { column: 'installation_id', mode: 'head' },
+        batch: HEADS_PER_ROUND,
+      },
+      transactions,
+      clock,
+      identity,
+      config.events,
+    );
+  }
 
   async enqueue(tx: EntityManager, change: DeviceChange): Promise<void> {
     const handlers = await this.subscriptions.handlersFor(tx, change);
@@ -78,7 +99,7 @@ export class EventOutbox {
   async drain(max = 1000): Promise<number> {
     let ran = 0;
     while (ran < max) {
-      const claimed = await this.claimHeads();
+      const claimed = await this.queue.claim();
       if (claimed.length === 0) {
         break;
       }
@@ -91,30 +112,12 @@ export class EventOutbox {
 
   /** Pending deliveries of an installation (for tests and the activity page). */
   pendingFor(installationId: string): Promise<number> {
-    return this.transactions.manager.getRepository(EventDelivery).count({ where: { installationId } });
+    return this.transactions.run((tx) => tx.getRepository(EventDelivery).count({ where: { installationId } }));
   }
 
-  // Only the oldest row of each installation may be claimed, so a second instance never runs an
-  // installation's later event while the earlier one is still running.
-  private claimHeads(): Promise<EventDelivery[]> {
-    return this.transactions.run(async (tx) => {
-      const now = this.clock.now();
-      const staleBefore = new Date(now.getTime() - CLAIM_TIMEOUT_MS);
-      const repo = tx.getRepository(EventDelivery);
-      const heads = await repo
-        .createQueryBuilder('d')
-        .select('MIN(d.seq)', 'seq')
-        .groupBy('d.installation_id')
-        .orderBy('MIN(d.seq)', 'ASC')
-        .limit(HEADS_PER_ROUND * 4)
-        .getRawMany<{ seq: number | string }>();
-      if (heads.length === 0) {
-        return [];
-      }
-      const rows = await repo.find({ where: { seq: In(heads.map((h) => Number(h.seq))) }, order: { seq: 'ASC' } });
-      const due = rows.filter((r) => r.nextAttemptAt.getTime() <= now.getTime() && (r.claimedBy === null || (r.claimedAt !== null && r.claimedAt < staleBefore)));
-      return claimRows(tx, EventDelivery, due.slice(0, HEADS_PER_ROUND), { column: 'seq', of: (row) => row.seq }, this.identity.id, now);
-    });
+  /** Shutdown: this instance's claims go back, so the next instance runs them at once. */
+  releaseClaims(): Promise<number> {
+    return this.queue.releaseMine();
   }
 
   private async deliver(delivery: EventDelivery): Promise<void> {
@@ -128,24 +131,17 @@ export class EventOutbox {
         );
       }
       // 'failed' (the handler threw) is the app's bug and already in its log: not retried
-      await this.transactions.run((tx) => tx.getRepository(EventDelivery).delete({ seq: delivery.seq, claimedBy: this.identity.id }));
+      await this.transactions.run((tx) => this.queue.finish(tx, delivery));
     } catch (err) {
-      this.logger.error(`delivering event ${delivery.seq} to installation ${delivery.installationId} failed: ${String(err)}`);
-      await this.retryLater(delivery);
+      // the platform failed, not the app: run it again later, never drop it
+      this.logger.error(`delivering event ${delivery.seq} to installation ${delivery.installationId} failed, retrying: ${String(err)}`);
+      await this.retryLater(delivery).catch((again: unknown) => this.logger.error(`event ${delivery.seq}: could not schedule its retry (its claim lapses instead): ${String(again)}`));
     }
   }
 
   private async retryLater(delivery: EventDelivery): Promise<void> {
     const attempts = delivery.attempts + 1;
-    await this.transactions.run(async (tx) => {
-      const repo = tx.getRepository(EventDelivery);
-      if (attempts >= MAX_ATTEMPTS) {
-        await repo.delete({ seq: delivery.seq, claimedBy: this.identity.id });
-        await this.installations.recordActivity(delivery.installationId, 'event', `Gave up delivering ${delivery.event.name} to ${delivery.handler} after ${attempts} attempts`, tx);
-        return;
-      }
-      const next = new Date(this.clock.now().getTime() + backoffMs(attempts, 1000, 5 * 60 * 1000));
-      await repo.update({ seq: delivery.seq, claimedBy: this.identity.id }, { attempts, nextAttemptAt: next, claimedBy: null, claimedAt: null });
-    });
+    const next = new Date(this.clock.now().getTime() + backoffMs(attempts, 1000, 5 * 60 * 1000));
+    await this.transactions.run((tx) => this.queue.reschedule(tx, delivery, { attempts, nextAttemptAt: next }));
   }
 }

@@ -8,7 +8,7 @@ import { InstallationRuntime } from '../installations/installation-runtime.servi
 import { InstallationsService } from '../installations/installations.service';
 import { LocationsService } from '../locations/locations.service';
 import type { LogLine, SandboxEvent, ScheduleOp } from '../sandbox/sandbox.types';
-import { backoffMs, CLAIM_TIMEOUT_MS, claimRows } from './claims';
+import { backoffMs, ClaimQueue } from './claims/claim-queue';
 import { Clock } from './clock';
 import { markWorkPending } from './commit-signal';
 import { checkCron, nextCronRun } from './cron-expression';
@@ -19,7 +19,6 @@ import { ScheduledJob } from './scheduled-job.entity';
 import { WakeUp } from './wake-up';
 
 const JOBS_PER_ROUND = 10;
-const MAX_ATTEMPTS = 5;
 const MAX_NAME = 100;
 const MAX_DELAY_SECONDS = 366 * 24 * 3600;
 
@@ -40,9 +39,11 @@ function scheduleEvent(job: ScheduledJob): SandboxEvent {
 // runIn / schedule / unschedule, persisted; `tick` runs the due jobs. A job is run by the one
 // instance whose conditional UPDATE claimed it. After downtime a job that is overdue runs once,
 // and a cron job then moves to its next occurrence after now (missed occurrences are not replayed).
+// A handler that throws counts as an attempt; a platform failure is retried without giving up.
 @Injectable()
 export class Scheduler {
   private readonly logger = new Logger(Scheduler.name);
+  private readonly queue: ClaimQueue<ScheduledJob>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -54,7 +55,15 @@ export class Scheduler {
     private readonly locations: LocationsService,
     private readonly budget: HandlerBudget,
     private readonly wakeUp: WakeUp,
-  ) {}
+  ) {
+    this.queue = new ClaimQueue<ScheduledJob>(
+      { entity: ScheduledJob, table: 'scheduled_jobs', key: { column: 'id', of: (job) => job.id }, dueColumn: 'run_at', order: ['run_at', 'id'], batch: JOBS_PER_ROUND },
+      transactions,
+      clock,
+      identity,
+      config.events,
+    );
+  }
 
   /** Applies the handler's runIn / schedule / unschedule calls in order; returns why any was refused. */
   async apply(tx: EntityManager, installation: { id: string; locationId: string }, ops: ScheduleOp[], now: Date): Promise<LogLine[]> {
@@ -113,7 +122,7 @@ export class Scheduler {
   async tick(max = 100): Promise<number> {
     let ran = 0;
     while (ran < max) {
-      const claimed = await this.claimDue();
+      const claimed = await this.queue.claim();
       if (claimed.length === 0) {
         break;
       }
@@ -127,7 +136,7 @@ export class Scheduler {
 
   /** Pending jobs of an installation, soonest first. */
   async jobsOf(installationId: string): Promise<{ handler: string; kind: string; runAt: Date }[]> {
-    const rows = await this.transactions.manager.getRepository(ScheduledJob).find({ where: { installationId }, order: { runAt: 'ASC', id: 'ASC' } });
+    const rows = await this.transactions.run((tx) => tx.getRepository(ScheduledJob).find({ where: { installationId }, order: { runAt: 'ASC', id: 'ASC' } }));
     return rows.map((r) => ({ handler: r.handler, kind: r.kind, runAt: r.runAt }));
   }
 
@@ -135,21 +144,9 @@ export class Scheduler {
     return { id: randomUUID(), installationId, handler, kind, cron, data, runAt, attempts: 0, claimedBy: null, claimedAt: null, createdAt: now };
   }
 
-  private claimDue(): Promise<ScheduledJob[]> {
-    return this.transactions.run(async (tx) => {
-      const now = this.clock.now();
-      const staleBefore = new Date(now.getTime() - CLAIM_TIMEOUT_MS);
-      const repo = tx.getRepository(ScheduledJob);
-      const due = await repo
-        .createQueryBuilder('j')
-        .where('j.run_at <= :now', { now })
-        .andWhere('(j.claimed_by IS NULL OR j.claimed_at < :staleBefore)', { staleBefore })
-        .orderBy('j.run_at', 'ASC')
-        .addOrderBy('j.id', 'ASC')
-        .limit(JOBS_PER_ROUND)
-        .getMany();
-      return claimRows(tx, ScheduledJob, due, { column: 'id', of: (job) => job.id }, this.identity.id, now);
-    });
+  /** Shutdown: this instance's claims go back, so the next instance runs them at once. */
+  releaseClaims(): Promise<number> {
+    return this.queue.releaseMine();
   }
 
   private async run(job: ScheduledJob): Promise<void> {
@@ -163,8 +160,9 @@ export class Scheduler {
       }
       await this.finish(job);
     } catch (err) {
-      this.logger.error(`scheduled job ${job.id} (${job.handler}) of installation ${job.installationId} failed: ${String(err)}`);
-      await this.retryLater(job);
+      // the platform failed, not the app: run it again later, never drop it
+      this.logger.error(`scheduled job ${job.id} (${job.handler}) of installation ${job.installationId} failed, retrying: ${String(err)}`);
+      await this.retryLater(job).catch((again: unknown) => this.logger.error(`scheduled job ${job.id}: could not schedule its retry (its claim lapses instead): ${String(again)}`));
     }
   }
 
@@ -172,25 +170,19 @@ export class Scheduler {
   // ran (unschedule, runIn with overwrite, uninstall) is no longer claimed by us and stays gone.
   private async finish(job: ScheduledJob): Promise<void> {
     await this.transactions.run(async (tx) => {
-      const repo = tx.getRepository(ScheduledJob);
       if (job.kind === 'once' || job.cron === null) {
-        await repo.delete({ id: job.id, claimedBy: this.identity.id });
+        await this.queue.finish(tx, job);
         return;
       }
       const next = nextCronRun(job.cron, new Date(Math.max(this.clock.now().getTime(), job.runAt.getTime())), await this.timeZoneOf(tx, job.installationId));
-      await repo.update({ id: job.id, claimedBy: this.identity.id }, { runAt: next, attempts: 0, claimedBy: null, claimedAt: null });
+      await this.queue.reschedule(tx, job, { runAt: next, attempts: 0 });
     });
   }
 
   private async retryLater(job: ScheduledJob): Promise<void> {
     const attempts = job.attempts + 1;
-    if (attempts >= MAX_ATTEMPTS) {
-      await this.transactions.run((tx) => this.installations.recordActivity(job.installationId, 'event', `Scheduled ${job.handler} could not be run after ${attempts} attempts`, tx));
-      await this.finish(job);
-      return;
-    }
-    const runAt = new Date(this.clock.now().getTime() + backoffMs(attempts, 60 * 1000, 30 * 60 * 1000));
-    await this.transactions.run((tx) => tx.getRepository(ScheduledJob).update({ id: job.id, claimedBy: this.identity.id }, { attempts, runAt, claimedBy: null, claimedAt: null }));
+    const runAt = new Date(this.clock.now().getTime() + backoffMs(attempts, 1000, 5 * 60 * 1000));
+    await this.transactions.run((tx) => this.queue.reschedule(tx, job, { attempts, runAt }));
   }
 
   private async timeZoneOf(tx: EntityManager, installationId: string): Promise<string> {
