@@ -44,10 +44,16 @@ function get(port: number, path: string): Promise<number> {
 }
 
 describe('the process: npm start’s entry point', () => {
-  jest.setTimeout(60000);
+  jest.setTimeout(240000);
+  const started: ChildProcess[] = [];
+  afterEach(() => {
+    // a failed expectation must not leave a platform running (it would keep Jest from exiting)
+    for (const child of started.splice(0)) {if (child.exitCode === null && child.signalCode === null) {child.kill('SIGKILL');}}
+  });
 
   it('stops at once with a message naming a bad variable', async () => {
     const run = start({ PORT: 'eighty', DATABASE_URL: 'sqlite::memory:' });
+    started.push(run.child);
     const { code } = await run.exited;
     expect(code).toBe(1);
     expect(run.output()).toContain('Configuration error: PORT must be a whole number');
@@ -58,7 +64,8 @@ describe('the process: npm start’s entry point', () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'platform-'));
     const run = start({ PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'p.sqlite')}`, DATA_DIR: dir, SEED_DEMO: 'true' });
-    await waitFor(() => run.output().includes('SmartApp Platform listening'), 45000);
+    started.push(run.child);
+    await waitFor(() => run.output().includes('SmartApp Platform listening'), 180000);
     expect(run.output()).toContain('demo@example.com / demo-password');
     expect(await get(port, '/.well-known/oauth-authorization-server')).toBe(200);
     const inFlight = get(port, '/login');
