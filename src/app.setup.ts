@@ -7,7 +7,6 @@ import helmet from 'helmet';
 import hbs from 'hbs';
 import passport from 'passport';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import { DatabaseSessionStore } from './accounts/session-store';
 import { AppModule } from './app.module';
 import { csrfMiddleware } from './common/csrf';
@@ -15,6 +14,7 @@ import { registerViewHelpers } from './common/view-helpers';
 import { PlatformLogger } from './common/platform-logger';
 import { projectRoot } from './common/project-root';
 import { AppConfig } from './config/app-config';
+import { Transactions } from './database/transactions';
 import { DemoSeedService } from './seed/demo-seed.service';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -80,7 +80,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     session({
       name: 'sid',
       secret: config.sessionSecret,
-      store: new DatabaseSessionStore(app.get(DataSource), config.sessionTtlSeconds),
+      store: new DatabaseSessionStore(app.get(Transactions), config.sessionTtlSeconds),
       resave: false,
       saveUninitialized: false,
       rolling: false,

@@ -119,7 +119,7 @@ export class CallbacksService {
 
   /** Undelivered callbacks of an installation. */
   pendingFor(installationId: string): Promise<number> {
-    return this.transactions.manager.getRepository(CallbackDelivery).count({ where: { installationId } });
+    return this.transactions.read((m) => m.getRepository(CallbackDelivery).count({ where: { installationId } }));
   }
 
   private async prefixesOf(tx: EntityManager, clientId: string | null): Promise<string[]> {

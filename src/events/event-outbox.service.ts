@@ -91,7 +91,7 @@ export class EventOutbox {
 
   /** Pending deliveries of an installation (for tests and the activity page). */
   pendingFor(installationId: string): Promise<number> {
-    return this.transactions.manager.getRepository(EventDelivery).count({ where: { installationId } });
+    return this.transactions.read((m) => m.getRepository(EventDelivery).count({ where: { installationId } }));
   }
 
   // Only the oldest row of each installation may be claimed, so a second instance never runs an

@@ -54,7 +54,7 @@ describe('the outbox survives a restart between a device change and its delivery
     const id = await install(app, await publishApp(app, COUNTER.replace('Restart Counter', 'Orphan Counter')), [{ input: 'switches', device: 'Orphan Light', capability: 'switch' }]);
     await userCommand(app, 'Orphan Light', 'on');
     // an instance claimed it and died before running the handler
-    await app.db.getRepository(EventDelivery).update({ installationId: id }, { claimedBy: 'dead-instance', claimedAt: clock.now() });
+    await app.write((m) => m.getRepository(EventDelivery).update({ installationId: id }, { claimedBy: 'dead-instance', claimedAt: clock.now() }));
     expect(await app.app.get(EventOutbox).drain()).toBe(0);
     clock.advance(4 * 60 * 1000);
     expect(await app.app.get(EventOutbox).drain()).toBe(0);
