@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AccountSummary } from '../accounts/accounts.service';
 import { PageError } from '../common/api-errors';
 import { InstallationError, InstallationLifecycle } from '../installations/installation-lifecycle.service';
-import { checkChoices } from '../installations/preference-choices';
+import { checkChoices, formErrorOf } from '../installations/preference-choices';
 import { postedChoices, preferenceSections, PreferenceSectionView } from '../installations/preference-page';
 import { findCapability } from '../locations/capabilities';
 import { DevicesService } from '../locations/devices.service';
@@ -30,6 +30,7 @@ export interface InstallPageView {
   location: LocationView;
   sections: PreferenceSectionView[];
   hasErrors: boolean;
+  formError: string | null;
   action: string;
 }
 
@@ -134,6 +135,7 @@ export class CatalogService {
       location,
       sections: preferenceSections(version.definition, devices, current, errors),
       hasErrors: Object.keys(errors).length > 0,
+      formError: formErrorOf(errors),
       action: `/catalog/${app.id}/install`,
     };
   }

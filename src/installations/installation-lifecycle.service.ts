@@ -67,6 +67,7 @@ const INSTALLED: HandlerRef = { kind: 'lifecycle', name: 'installed' };
 const UPDATED: HandlerRef = { kind: 'lifecycle', name: 'updated' };
 const UNINSTALLED: HandlerRef = { kind: 'lifecycle', name: 'uninstalled' };
 const NO_REQUEST = { params: {}, body: null, headers: {} };
+const PENDING_MARGIN_SECONDS = 30;
 
 /**
  * The one home of install, reconfigure and uninstall (used by the authorize flow, the catalog and
@@ -184,8 +185,9 @@ export class InstallationLifecycle {
    * and whatever their installed() created. Returns how many went.
    */
   async sweepPending(now: Date = this.clock.now()): Promise<number> {
-    // a code lives at most AUTHORIZATION_CODE_TTL from the moment its installation was written
-    const before = new Date(now.getTime() - this.config.authorizationCodeTtlSeconds * 1000);
+    // a code lives at most AUTHORIZATION_CODE_TTL from the moment its installation was written; the
+    // margin keeps the sweep clear of an exchange that is being refused for expiry at that moment
+    const before = new Date(now.getTime() - (this.config.authorizationCodeTtlSeconds + PENDING_MARGIN_SECONDS) * 1000);
     return this.transactions.run(async (tx) => {
       const stale = await tx.getRepository(Installation).find({ select: { id: true }, where: { status: 'pending', createdAt: LessThan(before) } });
       if (stale.length === 0) {

@@ -119,7 +119,7 @@ export class InstallationsService {
     if (installationIds.length > 0) {
       await manager.getRepository(DeviceGrant).delete({ installationId: In(installationIds) });
       await manager.getRepository(ActivityLog).delete({ installationId: In(installationIds) });
-      await manager.getRepository(Installation).delete({ id: In(installationIds) });
+      await manager.getRepository(Installation).delete({ id: In(installationIds), status: 'pending' });
     }
   }
 

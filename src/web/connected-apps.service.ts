@@ -3,7 +3,7 @@ import { PageError } from '../common/api-errors';
 import { ActivityKind } from '../installations/activity-log.entity';
 import { InstallationError, InstallationLifecycle } from '../installations/installation-lifecycle.service';
 import { InstallationsService, InstallationView } from '../installations/installations.service';
-import { checkChoices } from '../installations/preference-choices';
+import { checkChoices, formErrorOf } from '../installations/preference-choices';
 import { postedChoices, preferenceSections, PreferenceSectionView } from '../installations/preference-page';
 import { findCapability } from '../locations/capabilities';
 import { DevicesService } from '../locations/devices.service';
@@ -53,6 +53,8 @@ export interface ConnectedAppView {
   id: string;
   state: ConnectionState;
   stateLabel: string;
+  /** signed out: the page offers Remove instead of Disconnect (there is nothing left to disconnect) */
+  isSignedOut: boolean;
   appName: string;
   appAuthor: string;
   appDescription: string;
@@ -73,6 +75,7 @@ export interface ConfigurePageView {
   location: LocationView;
   sections: PreferenceSectionView[];
   hasErrors: boolean;
+  formError: string | null;
   action: string;
   decisionAllow: 'save';
   allowLabel: string;
@@ -247,6 +250,7 @@ export class ConnectedAppsService {
       id: installation.id,
       state,
       stateLabel: STATE_LABELS[state],
+      isSignedOut: state === 'signed_out',
       appName: app.name,
       appAuthor: app.author,
       appDescription: app.description,
@@ -280,6 +284,7 @@ export class ConnectedAppsService {
       location: loaded.location,
       sections: preferenceSections(loaded.version.definition, devices, current, errors),
       hasErrors: Object.keys(errors).length > 0,
+      formError: formErrorOf(errors),
       action: `/apps/${loaded.installation.id}/configure`,
       decisionAllow: 'save',
       allowLabel: 'Save changes',
