@@ -6,7 +6,6 @@ import helmet from 'helmet';
 import hbs from 'hbs';
 import passport from 'passport';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import { DatabaseSessionStore } from './accounts/session-store';
 import { AppModule } from './app.module';
 import { collapseSlashes } from './common/collapse-slashes';
@@ -15,6 +14,7 @@ import { jsonDepthGuard, JsonTooDeepError } from './common/json-depth';
 import { registerViewHelpers } from './common/view-helpers';
 import { projectRoot } from './common/project-root';
 import { AppConfig } from './config/app-config';
+import { Transactions } from './database/transactions';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { createRootLogger, nestLogger, requestLogging } from './observability/logging';
 import type { Logger as Pino } from 'pino';
@@ -77,7 +77,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
     session({
       name: 'sid',
       secret: config.sessionSecret,
-      store: new DatabaseSessionStore(app.get(DataSource), config.sessionTtlSeconds),
+      store: new DatabaseSessionStore(app.get(Transactions), config.sessionTtlSeconds),
       resave: false,
       saveUninitialized: false,
       rolling: false,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, LessThan, Repository } from 'typeorm';
+import { Transactions } from '../database/transactions';
 import { BrowserSession } from './browser-session.entity';
 import { Account, AccountRole } from './account.entity';
 import { hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './password';
@@ -24,15 +25,25 @@ export class AccountsService {
   constructor(
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
     @InjectRepository(BrowserSession) private readonly sessions: Repository<BrowserSession>,
+    private readonly transactions: Transactions,
   ) {}
 
   /** Housekeeping: sessions past their expiry. Returns how many went. */
   async deleteExpiredSessions(now: Date): Promise<number> {
-    return (await this.sessions.delete({ expiresAt: LessThan(now) })).affected ?? 0;
+    return (await this.transactions.run((tx) => tx.getRepository(BrowserSession).delete({ expiresAt: LessThan(now) }))).affected ?? 0;
   }
 
   async signUp(input: { name: string; email: string; password: string; role?: AccountRole }, manager?: EntityManager): Promise<AccountSummary> {
-    const repo = manager ? manager.getRepository(Account) : this.accounts;
+    // the slow hash first: no transaction waits for it
+    const passwordHash = await hashPassword(input.password);
+    if (!manager) {
+      return this.transactions.run((tx) => this.insertAccount(tx, input, passwordHash));
+    }
+    return this.insertAccount(manager, input, passwordHash);
+  }
+
+  private async insertAccount(manager: EntityManager, input: { name: string; email: string; role?: AccountRole }, passwordHash: string): Promise<AccountSummary> {
+    const repo = manager.getRepository(Account);
     const email = input.email.trim().toLowerCase();
     if (await repo.findOne({ where: { email } })) {
       throw new EmailTakenError();
@@ -41,7 +52,7 @@ export class AccountsService {
       id: randomUUID(),
       email,
       name: input.name.trim(),
-      passwordHash: await hashPassword(input.password),
+      passwordHash,
       role: input.role ?? 'user',
       createdAt: new Date(),
     });
@@ -67,7 +78,7 @@ export class AccountsService {
   }
 
   async setRole(accountId: string, role: AccountRole): Promise<void> {
-    await this.accounts.update({ id: accountId }, { role });
+    await this.transactions.run((tx) => tx.getRepository(Account).update({ id: accountId }, { role }));
   }
 
   async count(): Promise<number> {

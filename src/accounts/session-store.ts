@@ -1,5 +1,5 @@
 import { SessionData, Store } from 'express-session';
-import { DataSource } from 'typeorm';
+import type { Transactions } from '../database/transactions';
 import { sha256 } from '../common/secrets';
 import { BrowserSession } from './browser-session.entity';
 
@@ -8,19 +8,15 @@ type Callback<T = void> = (err?: unknown, value?: T) => void;
 // Browser sessions live in the database so that any number of instances share them.
 export class DatabaseSessionStore extends Store {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly ttlSeconds: number,
   ) {
     super();
   }
 
-  private get repo() {
-    return this.dataSource.getRepository(BrowserSession);
-  }
-
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.repo
-      .findOne({ where: { idHash: sha256(sid) } })
+    this.transactions
+      .read((m) => m.getRepository(BrowserSession).findOne({ where: { idHash: sha256(sid) } }))
       .then((row) => {
         if (!row || row.expiresAt.getTime() <= Date.now()) {
           return callback(undefined, null);
@@ -32,15 +28,15 @@ export class DatabaseSessionStore extends Store {
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const expiresAt = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.ttlSeconds * 1000);
-    this.repo
-      .upsert({ idHash: sha256(sid), data: JSON.stringify(session), expiresAt }, ['idHash'])
+    this.transactions
+      .run((tx) => tx.getRepository(BrowserSession).upsert({ idHash: sha256(sid), data: JSON.stringify(session), expiresAt }, ['idHash']))
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    this.repo
-      .delete({ idHash: sha256(sid) })
+    this.transactions
+      .run((tx) => tx.getRepository(BrowserSession).delete({ idHash: sha256(sid) }))
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
   }

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { AccountSummary } from '../accounts/accounts.service';
 import { PageError } from '../common/api-errors';
-import { Transactions } from '../database/transactions';
-import { InstallationRuntime, InvocationOutcome } from '../installations/installation-runtime.service';
-import { InstallationsService } from '../installations/installations.service';
-import { checkChoices } from '../installations/preference-choices';
+import { InstallationError, InstallationLifecycle } from '../installations/installation-lifecycle.service';
+import { checkChoices, formErrorOf } from '../installations/preference-choices';
 import { postedChoices, preferenceSections, PreferenceSectionView } from '../installations/preference-page';
 import { findCapability } from '../locations/capabilities';
 import { DevicesService } from '../locations/devices.service';
@@ -32,6 +30,7 @@ export interface InstallPageView {
   location: LocationView;
   sections: PreferenceSectionView[];
   hasErrors: boolean;
+  formError: string | null;
   action: string;
 }
 
@@ -40,23 +39,14 @@ export type InstallOutcome = { kind: 'installed'; installationId: string; appNam
 
 const NOT_FOUND = new PageError(404, 'SmartApp not found', 'There is no published SmartApp with this address. Go back to the catalog to see the ones there are.');
 
-/** Thrown inside the install transaction so that it rolls back. */
-class InstallAborted extends Error {
-  constructor(readonly outcome: Exclude<InvocationOutcome, { kind: 'ok' }>) {
-    super(outcome.kind === 'failed' ? outcome.errorId : 'gone');
-  }
-}
-
 // The catalog: every published SmartApp, installed by a user straight into one of their locations
 // (no OAuth client: Installation.clientId is null). Same preference pages and rules as the
-// authorize flow; installed() runs inside the install transaction.
+// authorize flow; the lifecycle runs installed() before its short install transaction.
 @Injectable()
 export class CatalogService {
   constructor(
-    private readonly transactions: Transactions,
     private readonly smartApps: SmartAppsService,
-    private readonly installations: InstallationsService,
-    private readonly runtime: InstallationRuntime,
+    private readonly lifecycle: InstallationLifecycle,
     private readonly locations: LocationsService,
     private readonly devices: DevicesService,
   ) {}
@@ -98,36 +88,26 @@ export class CatalogService {
       return { kind: 'invalid', page: await this.page(app, version, location, postedChoices(posted), choices.errors) };
     }
     try {
-      const installationId = await this.transactions.run(async (tx) => {
-        const installation = await this.installations.create(tx, {
-          smartAppId: app.id,
-          smartAppVersionId: version.id,
-          accountId: account.id,
-          locationId: location.id,
-          clientId: null,
-          settings: choices.settings,
-          grants: choices.grants,
-        });
-        const outcome = await this.runtime.invoke(installation.id, { kind: 'lifecycle', name: 'installed' }, { params: {}, body: null, headers: {} }, tx);
-        if (outcome.kind !== 'ok') {
-          throw new InstallAborted(outcome);
-        }
-        await this.installations.recordActivity(installation.id, 'lifecycle', `Installed by you from the catalog with ${choices.grants.length} device(s)`, tx);
-        return installation.id;
+      const { installation } = await this.lifecycle.install({
+        smartAppId: app.id,
+        smartAppVersionId: version.id,
+        accountId: account.id,
+        locationId: location.id,
+        clientId: null,
+        settings: choices.settings,
+        grants: choices.grants,
+        status: 'active',
+        activity: `Installed by you from the catalog with ${choices.grants.length} device(s)`,
       });
-      return { kind: 'installed', installationId, appName: app.name };
+      return { kind: 'installed', installationId: installation.id, appName: app.name };
     } catch (err) {
-      if (!(err instanceof InstallAborted)) {
+      if (!(err instanceof InstallationError) || err.code !== 'handler_failed') {
         throw err;
-      }
-      if (err.outcome.kind === 'failed') {
-        // the author's log of the failure went with the rollback: keep it
-        await this.runtime.keepFailureLogs(err.outcome);
       }
       throw new PageError(
         500,
         `${app.name} could not be set up`,
-        `The SmartApp reported an error while being installed (error id ${err.message}). Nothing was installed. Try again later or contact its author (${app.author}).`,
+        `The SmartApp reported an error while being installed (error id ${err.errorId}). Nothing was installed. Try again later or contact its author (${app.author}).`,
       );
     }
   }
@@ -155,6 +135,7 @@ export class CatalogService {
       location,
       sections: preferenceSections(version.definition, devices, current, errors),
       hasErrors: Object.keys(errors).length > 0,
+      formError: formErrorOf(errors),
       action: `/catalog/${app.id}/install`,
     };
   }

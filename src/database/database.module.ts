@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
@@ -13,7 +14,7 @@ import { Transactions } from './transactions';
       useFactory: (config: AppConfig) => dataSourceOptions(config.database, { dropSchema: config.dropSchemaOnStart }),
     }),
   ],
-  providers: [Transactions],
-  exports: [Transactions],
+  providers: [Transactions, Clock],
+  exports: [Transactions, Clock],
 })
 export class DatabaseModule {}

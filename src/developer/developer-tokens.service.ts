@@ -6,6 +6,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { AccountsService, AccountSummary } from '../accounts/accounts.service';
 import { InvalidTokenError } from '../common/api-errors';
 import { randomToken, sha256 } from '../common/secrets';
+import { Transactions } from '../database/transactions';
 import { DeveloperToken } from './developer-token.entity';
 
 export interface DeveloperTokenView {
@@ -29,12 +30,13 @@ export class DeveloperTokensService {
   constructor(
     @InjectRepository(DeveloperToken) private readonly tokens: Repository<DeveloperToken>,
     private readonly accounts: AccountsService,
+    private readonly transactions: Transactions,
   ) {}
 
   /** A new token for a developer; the clear value is returned once and never stored. */
   async create(developer: AccountSummary, name: string): Promise<{ token: string; view: DeveloperTokenView }> {
     const token = `${TOKEN_PREFIX}${randomToken(32)}`;
-    return { token, view: await this.store(this.tokens.manager, developer.id, name, token) };
+    return { token, view: await this.transactions.run((tx) => this.store(tx, developer.id, name, token)) };
   }
 
   /** Stores a token whose value is given (the demo seed's well-known `demo-developer-token`). */
@@ -49,7 +51,7 @@ export class DeveloperTokensService {
 
   /** Deletes one of the developer's tokens; false when it is not theirs. */
   async revoke(accountId: string, tokenId: string): Promise<boolean> {
-    const result = await this.tokens.delete({ id: tokenId, accountId });
+    const result = await this.transactions.run((tx) => tx.getRepository(DeveloperToken).delete({ id: tokenId, accountId }));
     return (result.affected ?? 0) > 0;
   }
 
@@ -73,7 +75,7 @@ export class DeveloperTokensService {
     }
     // at most one write a minute per token: "last used" is for the console, not an audit trail
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-      await this.tokens.update({ id: row.id }, { lastUsedAt: new Date() });
+      await this.transactions.run((tx) => tx.getRepository(DeveloperToken).update({ id: row.id }, { lastUsedAt: new Date() }));
     }
     return account;
   }

@@ -128,7 +128,7 @@ export class CallbacksService {
 
   /** Undelivered callbacks of an installation. */
   pendingFor(installationId: string): Promise<number> {
-    return this.transactions.run((tx) => tx.getRepository(CallbackDelivery).count({ where: { installationId } }));
+    return this.transactions.read((m) => m.getRepository(CallbackDelivery).count({ where: { installationId } }));
   }
 
   /** Shutdown: this instance's claims go back, so the next instance sends them at once. */

@@ -1,10 +1,2 @@
-import { Injectable } from '@nestjs/common';
-
-// The one source of "now" for subscriptions, schedules, callbacks and rate limits. Tests take the
-// app's instance and replace `now` (jest.spyOn) to move time instead of sleeping.
-@Injectable()
-export class Clock {
-  now(): Date {
-    return new Date();
-  }
-}
+// The platform's one clock lives in src/common/clock.ts (global); kept here so existing imports work.
+export { Clock } from '../common/clock';

@@ -112,7 +112,7 @@ export class EventOutbox {
 
   /** Pending deliveries of an installation (for tests and the activity page). */
   pendingFor(installationId: string): Promise<number> {
-    return this.transactions.run((tx) => tx.getRepository(EventDelivery).count({ where: { installationId } }));
+    return this.transactions.read((m) => m.getRepository(EventDelivery).count({ where: { installationId } }));
   }
 
   /** Shutdown: this instance's claims go back, so the next instance runs them at once. */

@@ -3,7 +3,6 @@ import { InstallationsModule } from '../installations/installations.module';
 import { LocationsModule } from '../locations/locations.module';
 import { OAuthModule } from '../oauth/oauth.module';
 import { CallbacksService } from './callbacks.service';
-import { Clock } from './clock';
 import { EventEffects } from './event-effects';
 import { EventOutbox } from './event-outbox.service';
 import { EventsWorker } from './events-worker';
@@ -22,7 +21,6 @@ import { WakeUp } from './wake-up';
 @Module({
   imports: [InstallationsModule, LocationsModule, OAuthModule],
   providers: [
-    Clock,
     InstanceIdentity,
     WakeUp,
     RateCounters,
@@ -35,6 +33,6 @@ import { WakeUp } from './wake-up';
     EventEffects,
     EventsWorker,
   ],
-  exports: [Clock, InstallRateLimit, EventOutbox, Scheduler, CallbacksService, EventsWorker],
+  exports: [InstallRateLimit, EventOutbox, Scheduler, CallbacksService, EventsWorker],
 })
 export class EventsModule {}

@@ -136,7 +136,7 @@ export class Scheduler {
 
   /** Pending jobs of an installation, soonest first. */
   async jobsOf(installationId: string): Promise<{ handler: string; kind: string; runAt: Date }[]> {
-    const rows = await this.transactions.run((tx) => tx.getRepository(ScheduledJob).find({ where: { installationId }, order: { runAt: 'ASC', id: 'ASC' } }));
+    const rows = await this.transactions.read((m) => m.getRepository(ScheduledJob).find({ where: { installationId }, order: { runAt: 'ASC', id: 'ASC' } }));
     return rows.map((r) => ({ handler: r.handler, kind: r.kind, runAt: r.runAt }));
   }
 

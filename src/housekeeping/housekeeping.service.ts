@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AccountsService } from '../accounts/accounts.service';
+import { InstallationLifecycle } from '../installations/installation-lifecycle.service';
 import { OAuthHousekeeping } from '../oauth/oauth-housekeeping.service';
 
 const HOUR_MS = 3600 * 1000;
@@ -14,10 +15,13 @@ export class Housekeeping implements OnModuleDestroy {
   constructor(
     private readonly accounts: AccountsService,
     private readonly oauth: OAuthHousekeeping,
+    private readonly lifecycle: InstallationLifecycle,
   ) {}
 
   async sweep(now: Date = new Date()): Promise<Record<string, number>> {
-    const removed = { sessions: await this.accounts.deleteExpiredSessions(now), ...(await this.oauth.deleteExpired(now)) };
+    // pending installations first: their codes' expiry is what makes them dead
+    const pendingInstallations = await this.lifecycle.sweepPending(now);
+    const removed = { pendingInstallations, sessions: await this.accounts.deleteExpiredSessions(now), ...(await this.oauth.deleteExpired(now)) };
     const total = Object.values(removed).reduce((a, b) => a + b, 0);
     if (total > 0) {
       this.logger.log(`removed expired rows: ${Object.entries(removed).map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -55,6 +55,13 @@ export class AppLogsService {
     }
   }
 
+  /** Deletes the log of installations that are forgotten (pending ones swept unexchanged), inside the caller's transaction. */
+  async forgetInstallations(manager: EntityManager, installationIds: string[]): Promise<void> {
+    if (installationIds.length > 0) {
+      await manager.getRepository(AppLog).delete({ installationId: In(installationIds) });
+    }
+  }
+
   /** Stores lines in a transaction of their own: for failures whose own transaction was rolled back. */
   async appendAfterRollback(owner: AppLogOwner, lines: AppLogLine[]): Promise<void> {
     await this.transactions.run((m) => this.append(m, owner, lines));

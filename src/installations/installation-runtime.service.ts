@@ -5,16 +5,24 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { findCapability } from '../locations/capabilities';
-import { DeviceCommandError, DevicesService } from '../locations/devices.service';
-import { LocationsService } from '../locations/locations.service';
+import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
+import { LocationsService, LocationView } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse } from '../sandbox/sandbox.types';
-import { SmartAppsService } from '../smartapps/smartapps.service';
+import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
+import { SmartAppsService, VersionView } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
 import { Installation } from './installation.entity';
 import { installationPatch } from './installation-patch';
-import { InstallationsService } from './installations.service';
+import { GrantView, InstallationsService } from './installations.service';
 import { buildSnapshot, RequestParts } from './snapshot-builder';
+
+export interface LoadedInstallation {
+  installation: Installation;
+  version: VersionView;
+  location: LocationView;
+  grants: GrantView[];
+  devices: DeviceView[];
+}
 
 export type InvocationOutcome =
   | { kind: 'ok'; response: SandboxResponse }
@@ -53,33 +61,62 @@ export class InstallationRuntime {
   }
 
   /**
-   * Runs one handler of an installation and applies its effects in one transaction
-   * (the caller's, when given: e.g. `installed()` inside the authorize transaction).
+   * Runs one handler of a stored, connected installation: the snapshot is read first, the sandbox
+   * runs with no transaction open, then its effects are written in one short transaction (in which
+   * the installation must still be connected, or the effects are dropped as `gone`).
    */
-  async invoke(installationId: string, handler: HandlerRef, request: RequestParts, manager?: EntityManager): Promise<InvocationOutcome> {
-    const m = manager ?? this.transactions.manager;
-    const installation = await this.installations.findActive(installationId, m);
-    if (!installation) {
+  async invoke(installationId: string, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
+    const loaded = await this.transactions.read(async (m) => {
+      const installation = await this.installations.findActive(installationId, m);
+      return installation ? this.load(m, installation) : null;
+    });
+    if (!loaded) {
       return { kind: 'gone' };
     }
+    const result = await this.execute(loaded, handler, request);
+    if (!result.ok && result.error.refusal) {
+      // refused at once, nothing ran: no write, the caller answers 429 / 503 with Retry-After
+      return refusedOf(result);
+    }
+    return this.transactions.run(async (tx) => {
+      const still = await this.installations.findActive(installationId, tx);
+      if (!still) {
+        return { kind: 'gone' };
+      }
+      return this.applyResult(tx, still, handler, result);
+    });
+  }
+
+  /**
+   * What a handler of this installation would see: its version, location, grants and devices.
+   * The installation may be a draft that is not stored yet (install, reconfigure): `grants` then
+   * replace the stored ones.
+   */
+  async load(manager: EntityManager, installation: Installation, grants?: GrantView[]): Promise<LoadedInstallation | null> {
     // SmartThings classic: installations run the newest published version of their SmartApp.
-    const version = await this.smartApps.latestVersion(installation.smartAppId, m);
-    const location = await this.locations.findById(installation.locationId, m);
+    const version = await this.smartApps.latestVersion(installation.smartAppId, manager);
+    const location = await this.locations.findById(installation.locationId, manager);
     if (!version || !location) {
-      return { kind: 'gone' };
+      return null;
     }
-    const grants = await this.installations.grantsOf(installation.id, m);
-    const devices = await this.devices.byIds([...new Set(grants.map((g) => g.deviceId))], m);
+    const granted = grants ?? (await this.installations.grantsOf(installation.id, manager));
+    const devices = await this.devices.byIds([...new Set(granted.map((g) => g.deviceId))], manager);
+    return { installation, version, location, grants: granted, devices };
+  }
+
+  /** Runs the handler in the sandbox on a snapshot; no database access. */
+  async execute(loaded: LoadedInstallation, handler: HandlerRef, request: RequestParts): Promise<SandboxResult> {
+    const { installation, version } = loaded;
     const snapshot = buildSnapshot({
       installation,
       definition: version.definition,
-      grants: grants.map((g) => ({ id: '', installationId: installation.id, ...g })),
-      devices,
-      location,
+      grants: loaded.grants.map((g) => ({ id: '', installationId: installation.id, ...g })),
+      devices: loaded.devices,
+      location: loaded.location,
       request,
       now: new Date(),
     });
-    const result = await this.sandbox.run({
+    return this.sandbox.run({
       versionKey: version.id,
       source: version.source,
       handler,
@@ -87,30 +124,33 @@ export class InstallationRuntime {
       limits: { cpuMs: this.config.sandbox.cpuMs, memoryBytes: this.config.sandbox.memoryBytes },
       owner: { installationId: installation.id, appId: installation.smartAppId },
     });
+  }
+
+  /**
+   * Writes a handler's result inside the caller's (short) transaction: its effects when it
+   * succeeded, its failure in the app's log and activity otherwise. A call the sandbox refused
+   * (full queue, spent budget, quarantine) ran nothing and writes nothing.
+   */
+  async applyResult(tx: EntityManager, installation: Installation, handler: HandlerRef, result: SandboxResult): Promise<InvocationOutcome> {
     if (!result.ok && result.error.refusal) {
-      // refused at once, nothing ran: no write, the caller answers 429 / 503 with Retry-After
-      return { kind: 'refused', ...result.error.refusal, message: result.error.message };
+      return refusedOf(result);
     }
-    const apply = async (tx: EntityManager): Promise<InvocationOutcome> => {
-      if (!result.ok) {
-        const errorId = randomUUID();
-        const logs: AppLogLine[] = [
-          ...result.logs,
-          { level: 'error', message: `[${errorId}] ${handler.kind} ${handler.name} failed (${result.error.kind}): ${result.error.message}${result.error.stack ? `\n${result.error.stack}` : ''}` },
-          ...(result.quarantines ?? []).map((q): AppLogLine => ({ level: 'error', message: quarantineText(q) })),
-        ];
-        await this.storeLogs(tx, installation, logs);
-        await this.installations.recordActivity(installation.id, 'error', `${handler.name} failed: ${describeFailure(result.error.kind)} (error id ${errorId})`, tx);
-        for (const quarantine of result.quarantines ?? []) {
-          await this.installations.recordActivity(installation.id, 'error', quarantineText(quarantine), tx);
-        }
-        const failure = result.error.kind === 'timeout' ? 'timeout' : 'error';
-        return { kind: 'failed', failure, errorId, message: result.error.message, installationId: installation.id, smartAppId: installation.smartAppId, logs };
+    if (!result.ok) {
+      const failed = failureOf(installation, handler, result);
+      await this.storeLogs(tx, installation, failed.logs);
+      await this.installations.recordActivity(installation.id, 'error', `${handler.name} failed: ${describeFailure(result.error.kind)} (error id ${failed.errorId})`, tx);
+      for (const quarantine of result.quarantines ?? []) {
+        await this.installations.recordActivity(installation.id, 'error', quarantineText(quarantine), tx);
       }
-      await this.applyEffects(tx, installation, result.effects);
-      return { kind: 'ok', response: result.effects.response };
-    };
-    return manager ? apply(manager) : this.transactions.run(apply);
+      return failed;
+    }
+    await this.applyEffects(tx, installation, result.effects);
+    return { kind: 'ok', response: result.effects.response };
+  }
+
+  /** The failure outcome of a result, without writing anything (for a draft that will not be stored). */
+  describeFailure(installation: Installation, handler: HandlerRef, result: SandboxResult): Extract<InvocationOutcome, { kind: 'failed' }> | null {
+    return result.ok ? null : failureOf(installation, handler, result);
   }
 
   private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects): Promise<void> {
@@ -162,11 +202,30 @@ export class InstallationRuntime {
   }
 }
 
+function refusedOf(result: Extract<SandboxResult, { ok: false }>): InvocationOutcome {
+  const refusal = result.error.refusal;
+  if (!refusal) {
+    throw new Error('not a refusal');
+  }
+  return { kind: 'refused', ...refusal, message: result.error.message };
+}
+
 function quarantineText(quarantine: SandboxQuarantine): string {
   const seconds = Math.ceil(quarantine.durationMs / 1000);
   return quarantine.scope === 'installation'
     ? `Quarantined for ${seconds} s after repeated deadline or memory kills: its handlers are refused until then`
     : `This SmartApp version is quarantined for ${seconds} s after deadline or memory kills in several installations`;
+}
+
+function failureOf(installation: Installation, handler: HandlerRef, result: Extract<SandboxResult, { ok: false }>): Extract<InvocationOutcome, { kind: 'failed' }> {
+  const errorId = randomUUID();
+  const logs: AppLogLine[] = [
+    ...result.logs,
+    { level: 'error', message: `[${errorId}] ${handler.kind} ${handler.name} failed (${result.error.kind}): ${result.error.message}${result.error.stack ? `\n${result.error.stack}` : ''}` },
+    ...(result.quarantines ?? []).map((q): AppLogLine => ({ level: 'error', message: quarantineText(q) })),
+  ];
+  const failure = result.error.kind === 'timeout' ? 'timeout' : 'error';
+  return { kind: 'failed', failure, errorId, message: result.error.message, installationId: installation.id, smartAppId: installation.smartAppId, logs };
 }
 
 function describeFailure(kind: string): string {

@@ -2,7 +2,11 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { JsonObject } from '../sandbox/sandbox.types';
 import { SettingValue } from './installation-settings';
 
-export type InstallationStatus = 'active' | 'uninstalled';
+/**
+ * `pending`: authorized, its code not exchanged yet (no event or schedule handler runs; swept with
+ * its grants when the code expires). `active`: connected. `uninstalled`: kept for the record.
+ */
+export type InstallationStatus = 'pending' | 'active' | 'uninstalled';
 
 @Entity('installations')
 export class Installation {

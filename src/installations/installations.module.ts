@@ -7,13 +7,14 @@ import { ActivityLog } from './activity-log.entity';
 import { AppLog } from './app-log.entity';
 import { AppLogsService } from './app-logs.service';
 import { DeviceGrant } from './device-grant.entity';
+import { InstallationLifecycle } from './installation-lifecycle.service';
 import { InstallationRuntime } from './installation-runtime.service';
 import { Installation } from './installation.entity';
 import { InstallationsService } from './installations.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Installation, DeviceGrant, ActivityLog, AppLog]), LocationsModule, SmartAppsModule, SandboxModule],
-  providers: [InstallationsService, InstallationRuntime, AppLogsService],
-  exports: [InstallationsService, InstallationRuntime, AppLogsService],
+  providers: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService],
+  exports: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService],
 })
 export class InstallationsModule {}

@@ -30,6 +30,8 @@ export interface GrantView {
   capability: string;
 }
 
+const LIVE: Installation['status'][] = ['pending', 'active'];
+
 @Injectable()
 export class InstallationsService {
   constructor(
@@ -43,6 +45,10 @@ export class InstallationsService {
   async create(
     manager: EntityManager,
     input: {
+      /** given by the lifecycle, which ran installed() on a draft with this id */
+      id?: string;
+      createdAt?: Date;
+      status?: 'pending' | 'active';
       smartAppId: string;
       smartAppVersionId: string;
       accountId: string;
@@ -52,9 +58,9 @@ export class InstallationsService {
       grants: ChosenGrant[];
     },
   ): Promise<InstallationView> {
-    const now = new Date();
+    const now = input.createdAt ?? new Date();
     const installation: Installation = {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       smartAppId: input.smartAppId,
       smartAppVersionId: input.smartAppVersionId,
       accountId: input.accountId,
@@ -62,7 +68,7 @@ export class InstallationsService {
       clientId: input.clientId,
       settings: input.settings,
       state: {},
-      status: 'active',
+      status: input.status ?? 'active',
       createdAt: now,
       updatedAt: now,
       lastUsedAt: null,
@@ -72,11 +78,17 @@ export class InstallationsService {
     return toView(installation);
   }
 
-  /** Reconfigure: new settings and grants, inside the caller's transaction. */
+  /** Reconfigure: new settings and grants, inside the caller's transaction (the lifecycle's). */
   async reconfigure(manager: EntityManager, installationId: string, settings: Record<string, SettingValue>, grants: ChosenGrant[]): Promise<void> {
     await manager.getRepository(Installation).update({ id: installationId }, { settings, updatedAt: new Date() });
     await manager.getRepository(DeviceGrant).delete({ installationId });
     await this.replaceGrants(manager, installationId, grants);
+  }
+
+  /** Pending → connected (its code was exchanged), inside the caller's transaction; false when it is gone. */
+  async connect(manager: EntityManager, installationId: string): Promise<boolean> {
+    const changed = await manager.getRepository(Installation).update({ id: installationId, status: In(LIVE) }, { status: 'active' });
+    return (changed.affected ?? 0) > 0;
   }
 
   /** Marks it uninstalled and drops its grants, inside the caller's transaction. */
@@ -86,7 +98,29 @@ export class InstallationsService {
   }
 
   async findActive(installationId: string, manager?: EntityManager): Promise<Installation | null> {
-    return (manager ?? this.transactions.manager).getRepository(Installation).findOne({ where: { id: installationId, status: 'active' } });
+    if (!manager) {
+      return this.transactions.read((m) => this.findActive(installationId, m));
+    }
+    return manager.getRepository(Installation).findOne({ where: { id: installationId, status: 'active' } });
+  }
+
+  /** Pending or connected (not uninstalled): what Connected apps shows and reconfigure may change. */
+  async findLive(installationId: string, manager: EntityManager): Promise<Installation | null> {
+    return manager.getRepository(Installation).findOne({ where: { id: installationId, status: In(LIVE) } });
+  }
+
+  async findLiveForAccount(accountId: string, installationId: string): Promise<InstallationView | null> {
+    const row = await this.installations.findOne({ where: { id: installationId, accountId, status: In(LIVE) } });
+    return row ? toView(row) : null;
+  }
+
+  /** Deletes installations for good (pending ones whose code expired), inside the caller's transaction. */
+  async forget(manager: EntityManager, installationIds: string[]): Promise<void> {
+    if (installationIds.length > 0) {
+      await manager.getRepository(DeviceGrant).delete({ installationId: In(installationIds) });
+      await manager.getRepository(ActivityLog).delete({ installationId: In(installationIds) });
+      await manager.getRepository(Installation).delete({ id: In(installationIds), status: 'pending' });
+    }
   }
 
   async findForAccount(accountId: string, installationId: string): Promise<InstallationView | null> {
@@ -95,7 +129,7 @@ export class InstallationsService {
   }
 
   async listForAccount(accountId: string): Promise<InstallationView[]> {
-    const rows = await this.installations.find({ where: { accountId, status: 'active' }, order: { createdAt: 'DESC', id: 'ASC' } });
+    const rows = await this.installations.find({ where: { accountId, status: In(LIVE) }, order: { createdAt: 'DESC', id: 'ASC' } });
     return rows.map(toView);
   }
 
@@ -122,7 +156,10 @@ export class InstallationsService {
   }
 
   async grantsOf(installationId: string, manager?: EntityManager): Promise<GrantView[]> {
-    const rows = await (manager ?? this.transactions.manager)
+    if (!manager) {
+      return this.transactions.read((m) => this.grantsOf(installationId, m));
+    }
+    const rows = await manager
       .getRepository(DeviceGrant)
       .find({ where: { installationId }, order: { inputName: 'ASC', deviceId: 'ASC' } });
     return rows.map((g) => ({ inputName: g.inputName, deviceId: g.deviceId, capability: g.capability }));
@@ -138,7 +175,10 @@ export class InstallationsService {
   }
 
   async recordActivity(installationId: string, kind: ActivityKind, summary: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.activity.manager).getRepository(ActivityLog).insert({ id: randomUUID(), installationId, at: new Date(), kind, summary });
+    if (!manager) {
+      return this.transactions.run((tx) => this.recordActivity(installationId, kind, summary, tx));
+    }
+    await manager.getRepository(ActivityLog).insert({ id: randomUUID(), installationId, at: new Date(), kind, summary });
   }
 
   async activityOf(installationId: string, limit = 50, offset = 0): Promise<ActivityLog[]> {
@@ -146,7 +186,10 @@ export class InstallationsService {
   }
 
   async touch(installationId: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.installations.manager).getRepository(Installation).update({ id: installationId }, { lastUsedAt: new Date() });
+    if (!manager) {
+      return this.transactions.run((tx) => this.touch(installationId, tx));
+    }
+    await manager.getRepository(Installation).update({ id: installationId }, { lastUsedAt: new Date() });
   }
 
   private async replaceGrants(manager: EntityManager, installationId: string, grants: ChosenGrant[]): Promise<void> {

@@ -20,12 +20,24 @@ function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** The key of an error about the whole form (not one input): shown above the choices. */
+export const FORM_ERROR = '_form';
+
+/** The message shown when the posted choices are not a form of named choices (e.g. `settings=x`). */
+export function formErrorOf(errors: Record<string, string>): string | null {
+  return errors[FORM_ERROR] ?? null;
+}
+
 /**
  * Checks what the user chose on a preference page against the SmartApp's preferences and the
  * devices that may be offered (the user's own, in the chosen location, with the capability).
  */
 export function checkChoices(definition: SmartAppDefinition, locationDevices: DeviceView[], posted: unknown): ChoiceCheck {
-  const form = posted && typeof posted === 'object' && !Array.isArray(posted) ? (posted as Record<string, unknown>) : {};
+  // nothing posted (no device ticked, no value) is an empty form; anything but named choices is malformed
+  if (posted !== undefined && (posted === null || typeof posted !== 'object' || Array.isArray(posted))) {
+    return { ok: false, forged: false, errors: { [FORM_ERROR]: 'Your choices could not be read. Please make them again and save.' } };
+  }
+  const form = (posted ?? {}) as Record<string, unknown>;
   const errors: Record<string, string> = {};
   let forged = false;
   const grants: ChosenGrant[] = [];

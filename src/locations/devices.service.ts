@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
+import { Transactions } from '../database/transactions';
 import { AttributeValue, attributeSpec, checkValue, findCapability } from './capabilities';
 import { DeviceEvent } from './device-event.entity';
 import { Device } from './device.entity';
@@ -40,6 +41,7 @@ export class DevicesService {
   constructor(
     @InjectRepository(Device) private readonly devices: Repository<Device>,
     @InjectRepository(DeviceEvent) private readonly events: Repository<DeviceEvent>,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(
@@ -65,7 +67,11 @@ export class DevicesService {
       createdAt: now,
       updatedAt: now,
     };
-    await (manager ?? this.devices.manager).getRepository(Device).insert(device);
+    if (manager) {
+      await manager.getRepository(Device).insert(device);
+    } else {
+      await this.transactions.run((tx) => tx.getRepository(Device).insert(device));
+    }
     return toView(device);
   }
 
@@ -149,7 +155,7 @@ export class DevicesService {
     if (!(await this.findForAccount(accountId, deviceId))) {
       return false;
     }
-    await this.devices.update({ id: deviceId }, { label, updatedAt: new Date() });
+    await this.transactions.run((tx) => tx.getRepository(Device).update({ id: deviceId }, { label, updatedAt: new Date() }));
     return true;
   }
 

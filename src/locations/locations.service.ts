@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
+import { Transactions } from '../database/transactions';
 import { Location } from './location.entity';
 
 export interface LocationView {
@@ -12,7 +13,10 @@ export interface LocationView {
 
 @Injectable()
 export class LocationsService {
-  constructor(@InjectRepository(Location) private readonly locations: Repository<Location>) {}
+  constructor(
+    private readonly transactions: Transactions,
+    @InjectRepository(Location) private readonly locations: Repository<Location>,
+  ) {}
 
   async create(accountId: string, input: { name: string; timeZone?: string }, manager?: EntityManager): Promise<LocationView> {
     const location: Location = {
@@ -22,7 +26,11 @@ export class LocationsService {
       timeZone: input.timeZone ?? 'UTC',
       createdAt: new Date(),
     };
-    await (manager ?? this.locations.manager).getRepository(Location).insert(location);
+    if (manager) {
+      await manager.getRepository(Location).insert(location);
+    } else {
+      await this.transactions.run((tx) => tx.getRepository(Location).insert(location));
+    }
     return toView(location);
   }
 
@@ -37,7 +45,7 @@ export class LocationsService {
   }
 
   async rename(accountId: string, locationId: string, name: string): Promise<void> {
-    await this.locations.update({ id: locationId, accountId }, { name });
+    await this.transactions.run((tx) => tx.getRepository(Location).update({ id: locationId, accountId }, { name }));
   }
 
   /** Deletes the location, inside the caller's transaction; the caller has removed what it held. */

@@ -37,6 +37,10 @@ export class AuthorizeTransaction {
   @Column({ name: 'expires_at' })
   expiresAt!: Date;
 
+  /** set once by the decision (allow or deny); a consumed transaction cannot be decided again */
+  @Column({ name: 'consumed_at', nullable: true, type: Date })
+  consumedAt!: Date | null;
+
   @Column({ name: 'created_at' })
   createdAt!: Date;
 }

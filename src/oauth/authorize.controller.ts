@@ -1,6 +1,7 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/access.decorators';
+import { formErrorOf } from '../installations/preference-choices';
 import { preferenceSections, postedChoices } from '../installations/preference-page';
 import { checkAuthorizationRequest, RedirectableError } from './authorization-request';
 import { AuthorizeService, TransactionContext } from './authorize.service';
@@ -125,6 +126,7 @@ export class AuthorizeController {
       transactionId: ctx.id,
       sections: preferenceSections(ctx.version.definition, devices, current, errors),
       hasErrors: Object.keys(errors).length > 0,
+      formError: formErrorOf(errors),
       action: '/oauth/authorize/decision',
       decisionAllow: 'allow',
       allowLabel: 'Authorize',

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { PageError } from '../common/api-errors';
 import { randomToken, sha256 } from '../common/secrets';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
-import { InstallationRuntime, InvocationOutcome } from '../installations/installation-runtime.service';
-import { InstallationsService } from '../installations/installations.service';
+import { Clock } from '../common/clock';
+import { InstallationError, InstallationLifecycle } from '../installations/installation-lifecycle.service';
 import { checkChoices } from '../installations/preference-choices';
 import { DevicesService } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
@@ -31,12 +31,12 @@ export type DecisionOutcome =
   | { kind: 'redirect'; url: string }
   | { kind: 'invalid'; errors: Record<string, string>; posted: unknown; status: number };
 
-/** Thrown inside the install transaction so that it rolls back. */
-class InstallAborted extends Error {
-  constructor(readonly outcome: Exclude<InvocationOutcome, { kind: 'ok' }>) {
-    super(outcome.kind === 'failed' ? outcome.errorId : 'gone');
-  }
-}
+
+const ALREADY_USED = new PageError(
+  409,
+  'This authorization was already used',
+  'A decision was already made on this authorization request (perhaps in another tab, or by a second click). Nothing more was done. Go back to the application and start again if you need to.',
+);
 
 const STALE = new PageError(
   400,
@@ -55,8 +55,8 @@ export class AuthorizeService {
     private readonly smartApps: SmartAppsService,
     private readonly locations: LocationsService,
     private readonly devices: DevicesService,
-    private readonly installations: InstallationsService,
-    private readonly runtime: InstallationRuntime,
+    private readonly lifecycle: InstallationLifecycle,
+    private readonly clock: Clock,
   ) {}
 
   get issuer(): string {
@@ -66,9 +66,9 @@ export class AuthorizeService {
   /** Starts a transaction for a checked request; returns its id (the hash is what is stored). */
   async begin(request: AuthorizationRequest, accountId: string, sessionBinding: string): Promise<{ id: string; locations: LocationView[] }> {
     const id = randomToken(32);
-    const now = new Date();
+    const now = this.clock.now();
     const locations = await this.locations.listForAccount(accountId);
-    await this.txns.insert({
+    const row: AuthorizeTransaction = {
       idHash: sha256(id),
       accountId,
       sessionBinding,
@@ -80,8 +80,10 @@ export class AuthorizeService {
       codeChallengeMethod: request.codeChallengeMethod,
       locationId: locations.length === 1 ? locations[0].id : null,
       expiresAt: new Date(now.getTime() + this.config.authorizeTransactionTtlSeconds * 1000),
+      consumedAt: null,
       createdAt: now,
-    });
+    };
+    await this.transactions.run((tx) => tx.getRepository(AuthorizeTransaction).insert(row));
     return { id, locations };
   }
 
@@ -91,8 +93,11 @@ export class AuthorizeService {
       throw STALE;
     }
     const txn = await this.txns.findOne({ where: { idHash: sha256(id) } });
-    if (!txn || txn.accountId !== accountId || txn.sessionBinding !== sessionBinding || txn.expiresAt.getTime() <= Date.now()) {
+    if (!txn || txn.accountId !== accountId || txn.sessionBinding !== sessionBinding || txn.expiresAt.getTime() <= this.clock.now().getTime()) {
       throw STALE;
+    }
+    if (txn.consumedAt) {
+      throw ALREADY_USED;
     }
     const client = await this.clients.find(txn.clientId);
     const app = client ? await this.smartApps.findById(client.smartAppId) : null;
@@ -108,7 +113,7 @@ export class AuthorizeService {
     if (!location) {
       return false;
     }
-    await this.txns.update({ idHash: ctx.txn.idHash }, { locationId: location.id });
+    await this.transactions.run((tx) => tx.getRepository(AuthorizeTransaction).update({ idHash: ctx.txn.idHash, consumedAt: IsNull() }, { locationId: location.id }));
     return true;
   }
 
@@ -128,7 +133,7 @@ export class AuthorizeService {
     return this.finish(ctx, { error: 'access_denied', error_description: 'The user denied the request' });
   }
 
-  /** Allow: installation, grants, `installed()` and the code in one transaction, then the redirect. */
+  /** Allow: `installed()` on a snapshot, then consent, installation, grants, effects and the code in one short transaction. */
   async allow(ctx: TransactionContext, posted: unknown): Promise<DecisionOutcome> {
     const location = await this.chosenLocation(ctx);
     if (!location) {
@@ -139,54 +144,64 @@ export class AuthorizeService {
     if (!choices.ok) {
       return { kind: 'invalid', errors: choices.errors, posted, status: 400 };
     }
-    let code: string;
     try {
-      code = await this.transactions.run(async (tx) => {
-        const installation = await this.installations.create(tx, {
-          smartAppId: ctx.app.id,
-          smartAppVersionId: ctx.version.id,
-          accountId: ctx.txn.accountId,
-          locationId: location.id,
-          clientId: ctx.client.clientId,
-          settings: choices.settings,
-          grants: choices.grants,
-        });
-        const outcome = await this.runtime.invoke(installation.id, { kind: 'lifecycle', name: 'installed' }, { params: {}, body: null, headers: {} }, tx);
-        if (outcome.kind !== 'ok') {
-          throw new InstallAborted(outcome);
-        }
-        await this.installations.recordActivity(installation.id, 'lifecycle', `Installed by ${ctx.client.name} with ${choices.grants.length} device(s)`, tx);
-        const issued = await this.tokens.issueCode(tx, {
-          clientId: ctx.client.clientId,
-          installationId: installation.id,
-          accountId: ctx.txn.accountId,
-          redirectUri: ctx.txn.redirectUri,
-          scope: ctx.txn.scope,
-          codeChallenge: ctx.txn.codeChallenge,
-          codeChallengeMethod: ctx.txn.codeChallengeMethod,
-        });
-        await tx.getRepository(AuthorizeTransaction).delete({ idHash: ctx.txn.idHash });
-        return issued;
+      const { result: code } = await this.lifecycle.install({
+        smartAppId: ctx.app.id,
+        smartAppVersionId: ctx.version.id,
+        accountId: ctx.txn.accountId,
+        locationId: location.id,
+        clientId: ctx.client.clientId,
+        settings: choices.settings,
+        grants: choices.grants,
+        // connected once the client exchanges the code; swept with its grants if it never does
+        status: 'pending',
+        activity: `Installed by ${ctx.client.name} with ${choices.grants.length} device(s)`,
+        claim: (tx) => this.consume(tx, ctx),
+        within: (tx, installation) =>
+          this.tokens.issueCode(tx, {
+            clientId: ctx.client.clientId,
+            installationId: installation.id,
+            accountId: ctx.txn.accountId,
+            redirectUri: ctx.txn.redirectUri,
+            scope: ctx.txn.scope,
+            codeChallenge: ctx.txn.codeChallenge,
+            codeChallengeMethod: ctx.txn.codeChallengeMethod,
+          }),
       });
+      return { kind: 'redirect', url: withResponseParams(ctx.txn.redirectUri, { code: code ?? '', state: ctx.txn.state, iss: this.issuer }) };
     } catch (err) {
-      if (err instanceof InstallAborted) {
-        if (err.outcome.kind === 'failed') {
-          // the author's log of the failure went with the rollback: keep it
-          await this.runtime.keepFailureLogs(err.outcome);
-        }
-        throw new PageError(
-          500,
-          `${ctx.app.name} could not be set up`,
-          `The SmartApp reported an error while being installed (error id ${err.message}). Nothing was installed. Try again later or contact its author.`,
-        );
+      if (!(err instanceof InstallationError)) {
+        throw err;
       }
-      throw err;
+      if (err.code === 'claim_refused') {
+        throw ALREADY_USED;
+      }
+      if (err.code === 'gone') {
+        throw STALE;
+      }
+      throw new PageError(
+        500,
+        `${ctx.app.name} could not be set up`,
+        `The SmartApp reported an error while being installed (error id ${err.errorId}). Nothing was installed. Try again later or contact its author.`,
+      );
     }
-    return { kind: 'redirect', url: withResponseParams(ctx.txn.redirectUri, { code, state: ctx.txn.state, iss: this.issuer }) };
+  }
+
+  /** Consent exactly once: of any number of decisions on one transaction, one sees it unconsumed. */
+  private async consume(tx: EntityManager, ctx: TransactionContext): Promise<boolean> {
+    const consumed = await tx
+      .createQueryBuilder()
+      .update(AuthorizeTransaction)
+      .set({ consumedAt: this.clock.now() })
+      .where('id_hash = :idHash AND consumed_at IS NULL', { idHash: ctx.txn.idHash })
+      .execute();
+    return consumed.affected === 1;
   }
 
   private async finish(ctx: TransactionContext, params: Record<string, string>): Promise<DecisionOutcome> {
-    await this.txns.delete({ idHash: ctx.txn.idHash });
+    if (!(await this.transactions.run((tx) => this.consume(tx, ctx)))) {
+      throw ALREADY_USED;
+    }
     return { kind: 'redirect', url: withResponseParams(ctx.txn.redirectUri, { ...params, state: ctx.txn.state, iss: this.issuer }) };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { Transactions } from '../database/transactions';
 import { constantTimeEquals, randomToken, sha256 } from '../common/secrets';
 import { OAuthClient } from './oauth-client.entity';
 
@@ -26,7 +27,10 @@ export interface NewClient {
 
 @Injectable()
 export class ClientsService {
-  constructor(@InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>) {}
+  constructor(
+    private readonly transactions: Transactions,
+    @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
+  ) {}
 
   /** `manager`: read inside the caller's transaction (e.g. a handler's callbacks), not on a second connection. */
   async find(clientId: string, manager?: EntityManager): Promise<OAuthClient | null> {
@@ -62,7 +66,11 @@ export class ClientsService {
       registrationTokenHash: input.registrationTokenHash ?? null,
       createdAt: new Date(),
     };
-    await (manager ?? this.clients.manager).getRepository(OAuthClient).insert(client);
+    if (manager) {
+      await manager.getRepository(OAuthClient).insert(client);
+    } else {
+      await this.transactions.run((tx) => tx.getRepository(OAuthClient).insert(client));
+    }
     return { clientId, clientSecret, webhookSecret: client.webhookSecret ?? '' };
   }
 
@@ -71,7 +79,8 @@ export class ClientsService {
     clientId: string,
     settings: { name: string; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean; accessTokenTtl?: number | null; refreshTokenTtl?: number | null },
   ): Promise<void> {
-    await this.clients.update(
+    await this.transactions.run((tx) =>
+      tx.getRepository(OAuthClient).update(
       { clientId },
       {
         name: settings.name,
@@ -82,13 +91,14 @@ export class ClientsService {
         ...(settings.accessTokenTtl !== undefined ? { accessTokenTtl: settings.accessTokenTtl } : {}),
         ...(settings.refreshTokenTtl !== undefined ? { refreshTokenTtl: settings.refreshTokenTtl } : {}),
       },
+    ),
     );
   }
 
   /** A new random secret; the old one stops working at once. The clear value is returned once. */
   async rotateSecret(clientId: string): Promise<string> {
     const secret = randomToken(32);
-    await this.clients.update({ clientId }, { clientSecretHash: sha256(secret), tokenEndpointAuthMethod: 'client_secret_basic' });
+    await this.transactions.run((tx) => tx.getRepository(OAuthClient).update({ clientId }, { clientSecretHash: sha256(secret), tokenEndpointAuthMethod: 'client_secret_basic' }));
     return secret;
   }
 
@@ -110,7 +120,7 @@ export class ClientsService {
       classicCompat: boolean;
     },
   ): Promise<void> {
-    await this.clients.update({ clientId }, metadata);
+    await this.transactions.run((tx) => tx.getRepository(OAuthClient).update({ clientId }, metadata));
   }
 
   async remove(clientId: string, manager: EntityManager): Promise<void> {

@@ -102,7 +102,8 @@ export class TokensService {
         throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
       }
       this.checkPkce(row, codeVerifier);
-      if (!(await this.installations.findActive(row.installationId, tx))) {
+      // pending → connected: the client now holds tokens for it
+      if (!(await this.installations.connect(tx, row.installationId))) {
         throw new OAuthError('invalid_grant', 'The installation no longer exists');
       }
       return this.issueTokens(tx, client, { installationId: row.installationId, accountId: row.accountId, scope: row.scope, codeHash, family: null });
@@ -229,6 +230,25 @@ export class TokensService {
       installation_id: row.installationId,
       location_id: installation.locationId,
     };
+  }
+
+  /** True while the installation's client holds a token that still works (access, or refresh to get one). */
+  async hasLiveToken(installationId: string): Promise<boolean> {
+    const now = new Date();
+    const access = await this.accessTokens
+      .createQueryBuilder('t')
+      .where('t.installation_id = :installationId AND t.revoked_at IS NULL', { installationId })
+      .andWhere('(t.expires_at IS NULL OR t.expires_at > :now)', { now })
+      .getCount();
+    if (access > 0) {
+      return true;
+    }
+    const refresh = await this.accessTokens.manager
+      .getRepository(RefreshToken)
+      .createQueryBuilder('r')
+      .where('r.installation_id = :installationId AND r.revoked_at IS NULL AND r.rotated_at IS NULL AND r.expires_at > :now', { installationId, now })
+      .getCount();
+    return refresh > 0;
   }
 
   /** Ends every token and pending code of a client (its registration was deleted). */

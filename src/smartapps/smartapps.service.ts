@@ -131,13 +131,19 @@ export class SmartAppsService {
   }
 
   async latestVersion(smartAppId: string, manager?: EntityManager): Promise<VersionView | null> {
-    const repo = (manager ?? this.transactions.manager).getRepository(SmartApp);
+    if (!manager) {
+      return this.transactions.read((m) => this.latestVersion(smartAppId, m));
+    }
+    const repo = manager.getRepository(SmartApp);
     const app = await repo.findOne({ where: { id: smartAppId } });
     return app?.latestVersionId ? this.version(app.latestVersionId, manager) : null;
   }
 
   async version(versionId: string, manager?: EntityManager): Promise<VersionView | null> {
-    const row = await (manager ?? this.transactions.manager).getRepository(SmartAppVersion).findOne({ where: { id: versionId } });
+    if (!manager) {
+      return this.transactions.read((m) => this.version(versionId, m));
+    }
+    const row = await manager.getRepository(SmartAppVersion).findOne({ where: { id: versionId } });
     return row ? { ...row } : null;
   }
 

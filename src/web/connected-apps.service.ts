@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PageError } from '../common/api-errors';
-import { Transactions } from '../database/transactions';
 import { ActivityKind } from '../installations/activity-log.entity';
-import { InstallationRuntime, InvocationOutcome } from '../installations/installation-runtime.service';
+import { InstallationError, InstallationLifecycle } from '../installations/installation-lifecycle.service';
 import { InstallationsService, InstallationView } from '../installations/installations.service';
-import { checkChoices } from '../installations/preference-choices';
+import { checkChoices, formErrorOf } from '../installations/preference-choices';
 import { postedChoices, preferenceSections, PreferenceSectionView } from '../installations/preference-page';
 import { findCapability } from '../locations/capabilities';
 import { DevicesService } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { ClientsService } from '../oauth/clients.service';
+import { TokensService } from '../oauth/tokens.service';
 import { UninstallService } from '../oauth/uninstall.service';
 import { deviceInputs, valueInputs } from '../smartapps/smartapp-definition';
 import { SmartAppsService, SmartAppView, VersionView } from '../smartapps/smartapps.service';
@@ -36,8 +36,25 @@ export interface ActivityRow {
   isError: boolean;
 }
 
+/**
+ * What a person can tell from Connected apps: `pending` (authorized, the service has not finished
+ * connecting), `connected` (the service holds a working token, or installed from the catalog),
+ * `signed_out` (the service gave back every token: it can no longer act; Remove ends it).
+ */
+export type ConnectionState = 'pending' | 'connected' | 'signed_out';
+
+const STATE_LABELS: Record<ConnectionState, string> = {
+  pending: 'Waiting for the service to finish connecting',
+  connected: 'Connected',
+  signed_out: 'Signed out: the service can no longer use it',
+};
+
 export interface ConnectedAppView {
   id: string;
+  state: ConnectionState;
+  stateLabel: string;
+  /** signed out: the page offers Remove instead of Disconnect (there is nothing left to disconnect) */
+  isSignedOut: boolean;
   appName: string;
   appAuthor: string;
   appDescription: string;
@@ -58,6 +75,7 @@ export interface ConfigurePageView {
   location: LocationView;
   sections: PreferenceSectionView[];
   hasErrors: boolean;
+  formError: string | null;
   action: string;
   decisionAllow: 'save';
   allowLabel: string;
@@ -83,9 +101,9 @@ const NOT_FOUND = new PageError(404, 'Connected app not found', 'There is no con
 @Injectable()
 export class ConnectedAppsService {
   constructor(
-    private readonly transactions: Transactions,
     private readonly installations: InstallationsService,
-    private readonly runtime: InstallationRuntime,
+    private readonly lifecycle: InstallationLifecycle,
+    private readonly tokens: TokensService,
     private readonly smartApps: SmartAppsService,
     private readonly clients: ClientsService,
     private readonly locations: LocationsService,
@@ -148,28 +166,18 @@ export class ConnectedAppsService {
       return { kind: 'invalid', page: await this.page(loaded, postedChoices(posted), choices.errors) };
     }
     try {
-      await this.transactions.run(async (tx) => {
-        await this.installations.reconfigure(tx, installationId, choices.settings, choices.grants);
-        const invoked = await this.runtime.invoke(installationId, { kind: 'lifecycle', name: 'updated' }, { params: {}, body: null, headers: {} }, tx);
-        if (invoked.kind !== 'ok') {
-          // throwing rolls the new settings and grants back
-          throw new UpdateFailed(invoked.kind === 'failed' ? invoked : null);
-        }
-        await this.installations.recordActivity(installationId, 'lifecycle', `Reconfigured by you: ${choices.grants.length} device(s) granted`, tx);
-      });
+      await this.lifecycle.reconfigure(installationId, choices.settings, choices.grants, `Reconfigured by you: ${choices.grants.length} device(s) granted`);
     } catch (err) {
-      if (!(err instanceof UpdateFailed)) {
+      if (!(err instanceof InstallationError)) {
         throw err;
       }
-      // the runtime's own record of the failure went with the rollback: keep the author's log lines
-      if (err.outcome) {
-        await this.runtime.keepFailureLogs(err.outcome);
+      if (err.code === 'gone') {
+        throw NOT_FOUND;
       }
-      await this.installations.recordActivity(installationId, 'error', `Reconfiguration refused: updated() failed (error id ${err.message}); nothing was changed`);
       throw new PageError(
         500,
         `${loaded.app.name} could not be updated`,
-        `The SmartApp reported an error while applying your changes (error id ${err.message}). Nothing was changed: it keeps the devices it had. Try again later, or contact its author (${loaded.app.author}).`,
+        `The SmartApp reported an error while applying your changes (error id ${err.errorId}). Nothing was changed: it keeps the devices it had. Try again later, or contact its author (${loaded.app.author}).`,
       );
     }
     return { kind: 'saved', appName: loaded.app.name };
@@ -187,6 +195,16 @@ export class ConnectedAppsService {
     return loaded.app.name;
   }
 
+  private async stateOf(installation: InstallationView): Promise<ConnectionState> {
+    if (installation.status === 'pending') {
+      return 'pending';
+    }
+    if (installation.clientId === null) {
+      return 'connected';
+    }
+    return (await this.tokens.hasLiveToken(installation.id)) ? 'connected' : 'signed_out';
+  }
+
   private async mustLoad(accountId: string, installationId: string): Promise<Loaded> {
     const loaded = await this.load(accountId, installationId);
     if (!loaded) {
@@ -196,7 +214,7 @@ export class ConnectedAppsService {
   }
 
   private async load(accountId: string, installationId: string): Promise<Loaded | null> {
-    const installation = await this.installations.findForAccount(accountId, installationId);
+    const installation = await this.installations.findLiveForAccount(accountId, installationId);
     if (!installation) {
       return null;
     }
@@ -227,8 +245,12 @@ export class ConnectedAppsService {
     // the log names devices by id; the user knows them by name
     const named = new Map((await this.devices.inLocation(location.id)).map((d) => [d.id, d.label]));
     const readable = (summary: string) => summary.replace(DEVICE_ID, (id) => (named.has(id) ? `“${named.get(id)}”` : id));
+    const state = await this.stateOf(installation);
     return {
       id: installation.id,
+      state,
+      stateLabel: STATE_LABELS[state],
+      isSignedOut: state === 'signed_out',
       appName: app.name,
       appAuthor: app.author,
       appDescription: app.description,
@@ -262,6 +284,7 @@ export class ConnectedAppsService {
       location: loaded.location,
       sections: preferenceSections(loaded.version.definition, devices, current, errors),
       hasErrors: Object.keys(errors).length > 0,
+      formError: formErrorOf(errors),
       action: `/apps/${loaded.installation.id}/configure`,
       decisionAllow: 'save',
       allowLabel: 'Save changes',
@@ -269,12 +292,5 @@ export class ConnectedAppsService {
       reconfigure: true,
       canChangeLocation: false,
     };
-  }
-}
-
-/** Thrown inside the reconfigure transaction so that it rolls back. */
-class UpdateFailed extends Error {
-  constructor(readonly outcome: Extract<InvocationOutcome, { kind: 'failed' }> | null) {
-    super(outcome ? outcome.errorId : 'gone');
   }
 }

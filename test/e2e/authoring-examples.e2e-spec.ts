@@ -53,8 +53,8 @@ describe('the authoring examples do what docs/authoring.md says', () => {
 
   it('Good Night: one call commands switches, dimmers, locks and thermostats, and morning restores the heating', async () => {
     const app = await publishWithOAuth(t.http, DEMO_DEVELOPER_TOKEN, example('good-night.js'));
-    await t.db.getRepository(Device).update({ label: 'Kitchen Light' }, { state: { switch: 'on', level: 80 } });
-    await t.db.getRepository(Device).update({ label: 'Front Door' }, { state: { lock: 'unlocked', contact: 'closed' } });
+    await t.write((m) => m.getRepository(Device).update({ label: 'Kitchen Light' }, { state: { switch: 'on', level: 80 } }));
+    await t.write((m) => m.getRepository(Device).update({ label: 'Front Door' }, { state: { lock: 'unlocked', contact: 'closed' } }));
     const installed = await installWith(t.http, app, DEMO_USER, 'Home', (page) => ({
       lights: [optionValue(page, 'Kitchen Light'), optionValue(page, 'Porch Light')],
       nightLights: optionValue(page, 'Kitchen Light'),

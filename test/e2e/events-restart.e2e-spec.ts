@@ -53,13 +53,12 @@ describe('the outbox survives a restart between a device change and its delivery
   it('takes over at once a delivery claimed by an instance whose heartbeat stopped', async () => {
     const app = t!;
     const clock = manualClock(app, new Date('2025-05-01T12:00:00Z'));
-    const beats = app.db.getRepository(InstanceHeartbeat);
     await addDevice(app, 'Orphan Light', ['switch']);
     const id = await install(app, await publishApp(app, COUNTER.replace('Restart Counter', 'Orphan Counter')), [{ input: 'switches', device: 'Orphan Light', capability: 'switch' }]);
     await userCommand(app, 'Orphan Light', 'on');
     // an instance claimed it and is still beating: its claim holds
-    await beats.save({ instanceId: 'other-instance', startedAt: clock.now(), beatAt: clock.now() });
-    await app.db.getRepository(EventDelivery).update({ installationId: id }, { claimedBy: 'other-instance', claimedAt: clock.now() });
+    await app.write((m) => m.getRepository(InstanceHeartbeat).save({ instanceId: 'other-instance', startedAt: clock.now(), beatAt: clock.now() }));
+    await app.write((m) => m.getRepository(EventDelivery).update({ installationId: id }, { claimedBy: 'other-instance', claimedAt: clock.now() }));
     expect(await app.app.get(EventOutbox).drain()).toBe(0);
     // it died: a few heartbeat intervals later its claim is taken back, long before CLAIM_TIMEOUT_MS
     clock.advance(MISSED_BEATS * app.config.events.heartbeatMs - 1);
@@ -72,7 +71,6 @@ describe('the outbox survives a restart between a device change and its delivery
   it('takes back a stuck claim of a live instance after CLAIM_TIMEOUT_MS, and only that installation waits', async () => {
     const app = t!;
     const clock = manualClock(app, new Date('2025-05-02T12:00:00Z'));
-    const beats = app.db.getRepository(InstanceHeartbeat);
     await addDevice(app, 'Stuck Light', ['switch']);
     await addDevice(app, 'Free Light', ['switch']);
     const stuck = await install(app, await publishApp(app, COUNTER.replace('Restart Counter', 'Stuck Counter')), [{ input: 'switches', device: 'Stuck Light', capability: 'switch' }]);
@@ -80,15 +78,15 @@ describe('the outbox survives a restart between a device change and its delivery
     await userCommand(app, 'Stuck Light', 'on');
     await userCommand(app, 'Stuck Light', 'off');
     await userCommand(app, 'Free Light', 'on');
-    await beats.save({ instanceId: 'live-instance', startedAt: clock.now(), beatAt: clock.now() });
+    await app.write((m) => m.getRepository(InstanceHeartbeat).save({ instanceId: 'live-instance', startedAt: clock.now(), beatAt: clock.now() }));
     const head = await app.db.getRepository(EventDelivery).findOneOrFail({ where: { installationId: stuck }, order: { seq: 'ASC' } });
-    await app.db.getRepository(EventDelivery).update({ seq: head.seq }, { claimedBy: 'live-instance', claimedAt: clock.now() });
+    await app.write((m) => m.getRepository(EventDelivery).update({ seq: head.seq }, { claimedBy: 'live-instance', claimedAt: clock.now() }));
     // the stuck head holds its own installation, not the others
     expect(await app.app.get(EventOutbox).drain()).toBe(1);
     expect((await stateOf(app, free)).seen).toEqual(['on']);
     expect(await app.app.get(EventOutbox).pendingFor(stuck)).toBe(2);
     clock.advance(app.config.events.claimTimeoutMs + 1);
-    await beats.update({ instanceId: 'live-instance' }, { beatAt: clock.now() });
+    await app.write((m) => m.getRepository(InstanceHeartbeat).update({ instanceId: 'live-instance' }, { beatAt: clock.now() }));
     expect(await app.app.get(EventOutbox).drain()).toBe(2);
     expect((await stateOf(app, stuck)).seen).toEqual(['on', 'off']);
   });
@@ -96,7 +94,7 @@ describe('the outbox survives a restart between a device change and its delivery
   it('scans fairly: heads that cannot run never fill a round', async () => {
     const app = t!;
     const clock = manualClock(app, new Date('2025-05-03T12:00:00Z'));
-    await app.db.getRepository(InstanceHeartbeat).save({ instanceId: 'busy-instance', startedAt: clock.now(), beatAt: clock.now() });
+    await app.write((m) => m.getRepository(InstanceHeartbeat).save({ instanceId: 'busy-instance', startedAt: clock.now(), beatAt: clock.now() }));
     const source = (n: number) => COUNTER.replace('Restart Counter', `Busy Counter ${n}`);
     const busy: string[] = [];
     // more installations than a round claims, every head claimed by a live instance
@@ -105,12 +103,12 @@ describe('the outbox survives a restart between a device change and its delivery
       busy.push(await install(app, await publishApp(app, source(n)), [{ input: 'switches', device: `Busy Light ${n}`, capability: 'switch' }]));
       await userCommand(app, `Busy Light ${n}`, 'on');
     }
-    await app.db.getRepository(EventDelivery).update({ installationId: In(busy) }, { claimedBy: 'busy-instance', claimedAt: clock.now() });
+    await app.write((m) => m.getRepository(EventDelivery).update({ installationId: In(busy) }, { claimedBy: 'busy-instance', claimedAt: clock.now() }));
     await addDevice(app, 'Late Light', ['switch']);
     const late = await install(app, await publishApp(app, source(99)), [{ input: 'switches', device: 'Late Light', capability: 'switch' }]);
     await userCommand(app, 'Late Light', 'on');
     expect(await app.app.get(EventOutbox).drain()).toBe(1);
     expect((await stateOf(app, late)).seen).toEqual(['on']);
-    await app.db.getRepository(EventDelivery).delete({ installationId: In(busy) });
+    await app.write((m) => m.getRepository(EventDelivery).delete({ installationId: In(busy) }));
   });
 });

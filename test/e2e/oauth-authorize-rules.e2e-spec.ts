@@ -117,18 +117,19 @@ describe('authorization endpoint and consent rules', () => {
   it('refuses a decision on an expired transaction', async () => {
     const agent = await loggedIn(t.http);
     const page = await openPreferences(agent, 'Home');
-    await t.db.getRepository(AuthorizeTransaction).createQueryBuilder().update().set({ expiresAt: new Date(Date.now() - 1000) }).execute();
+    await t.write((m) => m.getRepository(AuthorizeTransaction).createQueryBuilder().update().set({ expiresAt: new Date(Date.now() - 1000) }).execute());
     const before = await counts();
     await decide(agent, page, 'allow', { switches: optionValue(page, 'Kitchen Light') }).expect(400);
     expect(await counts()).toEqual(before);
   });
 
-  it('refuses the same transaction twice (a decision ends it)', async () => {
+  it('refuses the same transaction twice with the “already used” page (a decision ends it)', async () => {
     const agent = await loggedIn(t.http);
     const page = await openPreferences(agent, 'Home');
     await decide(agent, page, 'allow', { switches: optionValue(page, 'Kitchen Light') }).expect(303);
     const before = await counts();
-    await decide(agent, page, 'allow', { switches: optionValue(page, 'Kitchen Light') }).expect(400);
+    const again = await decide(agent, page, 'allow', { switches: optionValue(page, 'Kitchen Light') }).expect(409);
+    expect(again.text).toContain('already used');
     expect(await counts()).toEqual(before);
   });
 

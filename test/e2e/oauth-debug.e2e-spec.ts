@@ -14,7 +14,7 @@ describe('the SMART auth-proxy debug endpoints', () => {
       t = await startTestApp();
       const tokens = (await exchangeCode(t.http, await obtainCode(await loggedIn(t.http))).expect(200)).body as { installation_id: string };
       installationId = tokens.installation_id;
-      await t.db.getRepository(Account).update({ email: 'other@example.com' }, { role: 'admin' });
+      await t.write((m) => m.getRepository(Account).update({ email: 'other@example.com' }, { role: 'admin' }));
     });
     afterAll(async () => {
       await t.close();
@@ -47,7 +47,7 @@ describe('the SMART auth-proxy debug endpoints', () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await startTestApp({ NODE_ENV: 'production', SEED_DEMO: 'true' });
-      await t.db.getRepository(Account).update({ email: 'other@example.com' }, { role: 'admin' });
+      await t.write((m) => m.getRepository(Account).update({ email: 'other@example.com' }, { role: 'admin' }));
     });
     afterAll(async () => {
       await t.close();

@@ -60,7 +60,7 @@ describe('token endpoint, revocation and introspection rules', () => {
 
   it('refuses an expired code', async () => {
     const code = await obtainCode(await loggedIn(t.http));
-    await t.db.getRepository(AuthorizationCode).update({ codeHash: sha256(code) }, { expiresAt: new Date(Date.now() - 1) });
+    await t.write((m) => m.getRepository(AuthorizationCode).update({ codeHash: sha256(code) }, { expiresAt: new Date(Date.now() - 1) }));
     expect((await exchangeCode(t.http, code).expect(400)).body.error).toBe('invalid_grant');
   });
 
@@ -204,7 +204,7 @@ describe('token endpoint, revocation and introspection rules', () => {
 
     it('refuses an expired refresh token', async () => {
       const tokens = await demoTokens();
-      await t.db.getRepository(RefreshToken).update({ tokenHash: sha256(tokens.refresh_token) }, { expiresAt: new Date(Date.now() - 1) });
+      await t.write((m) => m.getRepository(RefreshToken).update({ tokenHash: sha256(tokens.refresh_token) }, { expiresAt: new Date(Date.now() - 1) }));
       expect((await refresh(tokens.refresh_token).expect(400)).body.error).toBe('invalid_grant');
     });
 

@@ -7,9 +7,8 @@ import { Account } from '../../src/accounts/account.entity';
 import { Transactions } from '../../src/database/transactions';
 import { Clock } from '../../src/events/clock';
 import { AppLog } from '../../src/installations/app-log.entity';
-import { InstallationRuntime } from '../../src/installations/installation-runtime.service';
+import { InstallationLifecycle } from '../../src/installations/installation-lifecycle.service';
 import { Installation } from '../../src/installations/installation.entity';
-import { InstallationsService } from '../../src/installations/installations.service';
 import { Device } from '../../src/locations/device.entity';
 import { DevicesService } from '../../src/locations/devices.service';
 import { Location } from '../../src/locations/location.entity';
@@ -79,22 +78,18 @@ export async function install(
   const account = await t.db.getRepository(Account).findOneByOrFail({ email: DEMO_EMAIL });
   const location = await t.db.getRepository(Location).findOneByOrFail({ accountId: account.id, name: locationName });
   const chosen = await Promise.all(grants.map(async (g) => ({ inputName: g.input, deviceId: await deviceId(t, g.device), capability: g.capability })));
-  return t.app.get(Transactions).run(async (tx) => {
-    const installation = await t.app.get(InstallationsService).create(tx, {
-      smartAppId: app.smartAppId,
-      smartAppVersionId: app.versionId,
-      accountId: account.id,
-      locationId: location.id,
-      clientId: app.clientId,
-      settings,
-      grants: chosen,
-    });
-    const outcome = await t.app.get(InstallationRuntime).invoke(installation.id, { kind: 'lifecycle', name: 'installed' }, { params: {}, body: null, headers: {} }, tx);
-    if (outcome.kind !== 'ok') {
-      throw new Error(`installed() failed: ${JSON.stringify(outcome)}`);
-    }
-    return installation.id;
+  const { installation } = await t.app.get(InstallationLifecycle).install({
+    smartAppId: app.smartAppId,
+    smartAppVersionId: app.versionId,
+    accountId: account.id,
+    locationId: location.id,
+    clientId: app.clientId,
+    settings,
+    grants: chosen,
+    status: 'active',
+    activity: 'Installed by a test',
   });
+  return installation.id;
 }
 
 /** A device change from the user's side (the web page or a simulator), in its own transaction. */

@@ -1,14 +1,17 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Server } from 'node:http';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { createApp } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { Transactions } from '../../src/database/transactions';
 
 export interface TestApp {
   app: NestExpressApplication;
   http: Server;
   config: AppConfig;
   db: DataSource;
+  /** a test's own change to the database (e.g. backdating a row): writes only go through Transactions.run */
+  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
     http: app.getHttpServer(),
     config,
     db: app.get(DataSource),
+    write: (work) => app.get(Transactions).run(work),
     close: () => app.close(),
   };
 }

@@ -3,6 +3,7 @@ import { OAuthClientWebhookSecret1763900000001 } from './1763900000001-oauth-cli
 import { Events1763900000300 } from './1763900000300-events';
 import { DeveloperTokens1763900000400 } from './1763900000400-developer-tokens';
 import { ClientRegistration1763900000500 } from './1763900000500-client-registration';
+import { ConsentOnce1764200000100 } from './1764200000100-consent-once';
 import { InstanceHeartbeats1764200000200 } from './1764200000200-instance-heartbeats';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   Events1763900000300,
   DeveloperTokens1763900000400,
   ClientRegistration1763900000500,
+  ConsentOnce1764200000100,
   InstanceHeartbeats1764200000200,
 ];
