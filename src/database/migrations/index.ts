@@ -3,6 +3,7 @@ import { OAuthClientWebhookSecret1763900000001 } from './1763900000001-oauth-cli
 import { Events1763900000300 } from './1763900000300-events';
 import { DeveloperTokens1763900000400 } from './1763900000400-developer-tokens';
 import { ClientRegistration1763900000500 } from './1763900000500-client-registration';
+import { StandardWebhooks1764200000301 } from './1764200000301-standard-webhooks';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Events1763900000300,
   DeveloperTokens1763900000400,
   ClientRegistration1763900000500,
+  StandardWebhooks1764200000301,
 ];
