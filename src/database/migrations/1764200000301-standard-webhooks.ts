@@ -13,8 +13,9 @@ export class StandardWebhooks1764200000301 implements MigrationInterface {
     const rows = (await queryRunner.query(`SELECT client_id, webhook_secret FROM oauth_clients WHERE webhook_secret IS NOT NULL`)) as { client_id: string; webhook_secret: string }[];
     const placeholder = queryRunner.connection.options.type === 'postgres' ? (n: number) => `$${n}` : () => '?';
     for (const row of rows) {
-      if (!row.webhook_secret.startsWith('whsec_')) {
-        const converted = `whsec_${Buffer.from(row.webhook_secret, 'utf8').toString('base64')}`;
+      const converted = `whsec_${Buffer.from(row.webhook_secret, 'utf8').toString('base64')}`;
+      // a plain secret too long for the column stays as it is: the platform signs with its bytes either way
+      if (!row.webhook_secret.startsWith('whsec_') && converted.length <= 100) {
         await queryRunner.query(`UPDATE oauth_clients SET webhook_secret = ${placeholder(1)} WHERE client_id = ${placeholder(2)}`, [converted, row.client_id]);
       }
     }
