@@ -22,6 +22,8 @@ export interface AppConfig {
   authorizationCodeTtlSeconds: number;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** after a webhook secret rotation, callbacks are signed with the old secret too for this long */
+  webhookSecretGraceSeconds: number;
   /** an unfinished authorize transaction (location and preference pages) expires after this */
   authorizeTransactionTtlSeconds: number;
   sessionTtlSeconds: number;
@@ -217,6 +219,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     authorizationCodeTtlSeconds: integer(env, 'AUTHORIZATION_CODE_TTL', 60, 1, 60),
     accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL', 24 * 3600, 60, 10 * 365 * 24 * 3600),
     refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL', 90 * 24 * 3600, 60, 10 * 365 * 24 * 3600),
+    webhookSecretGraceSeconds: integer(env, 'WEBHOOK_SECRET_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
     authorizeTransactionTtlSeconds: integer(env, 'AUTHORIZE_TRANSACTION_TTL', 15 * 60, 30, 24 * 3600),
     sessionTtlSeconds: integer(env, 'SESSION_TTL', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     sandbox: {

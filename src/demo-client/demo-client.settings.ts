@@ -8,7 +8,7 @@ export interface DemoClientSettings {
   publicUrl: string;
   clientId: string;
   clientSecret: string;
-  /** the client's webhook secret: every callback from the platform is signed with it */
+  /** the client's webhook secret (`whsec_…`, Standard Webhooks): every callback from the platform is signed with it */
   webhookSecret: string;
 }
 
@@ -18,7 +18,7 @@ export function demoClientSettings(platformUrl: string, port: number): DemoClien
     publicUrl: `http://localhost:${port}`,
     clientId: 'device-bridge',
     clientSecret: 'device-bridge-secret',
-    webhookSecret: 'device-bridge-webhook-secret',
+    webhookSecret: 'whsec_ZGV2aWNlLWJyaWRnZS13ZWJob29rLXNlY3JldA==',
   };
 }
 

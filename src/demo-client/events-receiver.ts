@@ -1,11 +1,11 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
-import { headerOf, ReplayGuard, verifyCallback } from './callback-verifier';
+import { headerOf, ReplayGuard, verifyCallback, webhookFor } from './callback-verifier';
 import { DemoSessions } from './demo-sessions';
 import { keepEvent, pushOf, viewOf } from './pushed-events';
 
 // POST /events: where Device Bridge's ctx.httpPostJson lands. Nothing is taken unless the
-// platform signed it with our webhook secret, recently, and for the first time; then the event
-// goes to the session connected to that installation. GET /events.json is what the page's
+// platform signed it with our webhook secret (Standard Webhooks), recently, and for the first
+// time; then the event goes to the session connected to the installation named in the signed body. GET /events.json is what the page's
 // script polls.
 
 // the platform sends at most 64 KB of JSON
@@ -18,32 +18,29 @@ function refuse(res: Response, status: number, error: string, description: strin
 export function eventsReceiver(webhookSecret: string, sessions: DemoSessions): Router {
   const router = express.Router();
   const replays = new ReplayGuard();
+  const webhook = webhookFor(webhookSecret);
 
   router.post('/events', express.raw({ type: () => true, limit: MAX_BODY }), (req: Request, res: Response) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verified = verifyCallback(webhookSecret, req.headers, raw, Date.now());
+    const verified = verifyCallback(webhook, req.headers, raw);
     if (!verified.ok) {
       refuse(res, 401, 'invalid_signature', verified.reason);
       return;
     }
-    const delivery = headerOf(req.headers, 'x-smartapp-delivery');
-    const installation = headerOf(req.headers, 'x-smartapp-installation');
-    if (!delivery || !installation) {
-      refuse(res, 400, 'invalid_request', 'X-SmartApp-Delivery and X-SmartApp-Installation are required');
-      return;
-    }
-    // two installations may be sent the same body in the same second: the signature is a replay only for the same one
-    if (!replays.firstTime([`delivery:${delivery}`, `signature:${installation}:${verified.signature}`], Date.now())) {
-      refuse(res, 409, 'duplicate', 'this delivery was already taken');
-      return;
-    }
-    const push = pushOf(delivery, raw);
-    if (!push) {
+    const push = pushOf(verified.id, raw);
+    if (!push || push.installationId === null) {
       refuse(res, 400, 'invalid_request', 'the body is not {"installationId", "evt": {deviceId, displayName, name, value, date}}');
       return;
     }
-    if (push.installationId !== null && push.installationId !== installation) {
+    // the header is a hint, not signed: the installation is the one in the signed body
+    const installation = push.installationId;
+    const hinted = headerOf(req.headers, 'x-smartapp-installation');
+    if (hinted !== null && hinted !== installation) {
       refuse(res, 400, 'invalid_request', 'the signed body names another installation than X-SmartApp-Installation');
+      return;
+    }
+    if (!replays.firstTime(`webhook:${verified.id}`, Date.now())) {
+      refuse(res, 409, 'duplicate', 'this delivery was already taken');
       return;
     }
     const event = push.event;

@@ -5,7 +5,7 @@ export const EVENTS_KEPT = 20;
 const MAX_TEXT = 200;
 
 export interface PushedEvent {
-  /** X-SmartApp-Delivery: one per callback */
+  /** webhook-id: one per callback */
   id: string;
   deviceId: string;
   displayName: string;

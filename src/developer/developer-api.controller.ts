@@ -74,6 +74,13 @@ export class DeveloperApiController {
     return this.oauth.rotateSecret(developerOf(req), id);
   }
 
+  @Post(':id/oauth/rotate-webhook-secret')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  rotateWebhookSecret(@Req() req: Request, @Param('id') id: string) {
+    return this.oauth.rotateWebhookSecret(developerOf(req), id);
+  }
+
   @Get(':id/logs')
   async logs(@Req() req: Request, @Param('id') id: string, @Query(developerValidation('invalid_logs_query')) query: LogsQueryDto) {
     const lines = await this.smartApps.logs(developerOf(req), id, {

@@ -94,4 +94,15 @@ export class SmartAppOAuthService {
     }
     return { client_secret: await this.clients.rotateSecret(client.clientId) };
   }
+
+  /** A new webhook secret; the old one keeps signing callbacks too for WEBHOOK_SECRET_GRACE_SECONDS. */
+  async rotateWebhookSecret(developer: AccountSummary, smartAppId: string): Promise<{ webhook_secret: string; previous_secret_valid_until: string | null }> {
+    const app = await this.owned.mustOwn(developer, smartAppId);
+    const [client] = await this.clients.forSmartApp(app.id);
+    if (!client) {
+      throw new DeveloperError('oauth_not_enabled', 'OAuth is not enabled for this SmartApp: PUT /api/developer/smartapps/:id/oauth first');
+    }
+    const rotated = await this.clients.rotateWebhookSecret(client.clientId);
+    return { webhook_secret: rotated.webhookSecret, previous_secret_valid_until: rotated.previousValidUntil?.toISOString() ?? null };
+  }
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-// An httpPostJson waiting to be (re)sent; its id is the X-SmartApp-Delivery idempotency id.
+// An httpPostJson waiting to be (re)sent; its id is the webhook-id (Standard Webhooks) idempotency id, the same on every retry.
 @Entity('callback_deliveries')
 export class CallbackDelivery {
   @PrimaryColumn({ type: 'varchar', length: 36 })

@@ -9,7 +9,7 @@ import { ClientsService } from '../oauth/clients.service';
 import type { Callback, LogLine } from '../sandbox/sandbox.types';
 import { CallbackDelivery } from './callback-delivery.entity';
 import { postJson, SendResult } from './callback-sender';
-import { CALLBACK_HEADERS, signCallback } from './callback-signature';
+import { callbackHeaders } from './callback-signature';
 import { checkCallbackUrl, describeCallbackUrl } from './callback-url';
 import { backoffMs, ClaimQueue } from './claims/claim-queue';
 import { Clock } from './clock';
@@ -175,10 +175,7 @@ export class CallbacksService {
       check.url,
       delivery.body,
       {
-        [CALLBACK_HEADERS.signature]: signCallback(client.webhookSecret, timestamp, delivery.body),
-        [CALLBACK_HEADERS.timestamp]: String(timestamp),
-        [CALLBACK_HEADERS.delivery]: delivery.id,
-        [CALLBACK_HEADERS.installation]: delivery.installationId,
+        ...callbackHeaders(delivery, this.clients.signingSecrets(client, this.clock.now()), timestamp),
         'User-Agent': 'SmartApp-Platform-Callbacks/1',
       },
       { timeoutMs: this.config.events.callbackTimeoutMs, allowPrivateNetwork: this.config.events.callbackAllowPrivateNetwork },

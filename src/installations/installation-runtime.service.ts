@@ -8,7 +8,7 @@ import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
+import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
 import { SmartAppsService, VersionView } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
 import { Installation } from './installation.entity';

@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
 import { constantTimeEquals, randomToken, sha256 } from '../common/secrets';
+import { asWebhookSecret, newWebhookSecret } from '../common/webhook-secret';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { OAuthClient } from './oauth-client.entity';
 
 export const SUPPORTED_SCOPES = ['app', 'offline_access'] as const;
@@ -30,6 +33,7 @@ export class ClientsService {
   constructor(
     private readonly transactions: Transactions,
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** `manager`: read inside the caller's transaction (e.g. a handler's callbacks), not on a second connection. */
@@ -62,7 +66,9 @@ export class ClientsService {
       allowPlainPkce: input.allowPlainPkce ?? false,
       classicCompat: input.classicCompat ?? false,
       callbackPrefixes: input.callbackPrefixes ?? [],
-      webhookSecret: input.webhookSecret ?? randomToken(32),
+      webhookSecret: input.webhookSecret ? asWebhookSecret(input.webhookSecret) : newWebhookSecret(),
+      previousWebhookSecret: null,
+      previousWebhookSecretUntil: null,
       registrationTokenHash: input.registrationTokenHash ?? null,
       createdAt: new Date(),
     };
@@ -100,6 +106,34 @@ export class ClientsService {
     const secret = randomToken(32);
     await this.transactions.run((tx) => tx.getRepository(OAuthClient).update({ clientId }, { clientSecretHash: sha256(secret), tokenEndpointAuthMethod: 'client_secret_basic' }));
     return secret;
+  }
+
+  /**
+   * A new webhook secret (`whsec_…`, returned once). For WEBHOOK_SECRET_GRACE_SECONDS the old one
+   * keeps signing too, so receivers can switch without losing a callback; a second rotation within
+   * that window ends the first old secret at once.
+   */
+  async rotateWebhookSecret(clientId: string): Promise<{ webhookSecret: string; previousValidUntil: Date | null }> {
+    const webhookSecret = newWebhookSecret();
+    // read and write in one transaction: two rotations at once cannot both keep the same old secret
+    return this.transactions.run(async (tx) => {
+      const client = await this.find(clientId, tx);
+      const previous = client?.webhookSecret ?? null;
+      const previousValidUntil = previous && this.config.webhookSecretGraceSeconds > 0 ? new Date(Date.now() + this.config.webhookSecretGraceSeconds * 1000) : null;
+      await tx
+        .getRepository(OAuthClient)
+        .update({ clientId }, { webhookSecret, previousWebhookSecret: previousValidUntil ? previous : null, previousWebhookSecretUntil: previousValidUntil });
+      return { webhookSecret, previousValidUntil };
+    });
+  }
+
+  /** The secrets that sign a callback sent at `now`: the current one, and the previous one during its grace window. */
+  signingSecrets(client: OAuthClient, now: Date): string[] {
+    const secrets = client.webhookSecret ? [client.webhookSecret] : [];
+    if (client.previousWebhookSecret && client.previousWebhookSecretUntil && client.previousWebhookSecretUntil.getTime() > now.getTime()) {
+      secrets.push(client.previousWebhookSecret);
+    }
+    return secrets;
   }
 
   /** RFC 7592: the client registered with this registration access token, or null. */

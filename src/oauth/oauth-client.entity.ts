@@ -47,6 +47,13 @@ export class OAuthClient {
   @Column({ name: 'webhook_secret', type: 'varchar', length: 100, nullable: true })
   webhookSecret!: string | null;
 
+  /** the secret before the last rotation: it still signs callbacks until previousWebhookSecretUntil */
+  @Column({ name: 'previous_webhook_secret', type: 'varchar', length: 100, nullable: true })
+  previousWebhookSecret!: string | null;
+
+  @Column({ name: 'previous_webhook_secret_until', nullable: true, type: Date })
+  previousWebhookSecretUntil!: Date | null;
+
   /** SHA-256 of the RFC 7592 registration access token; null for clients not registered by API */
   @Column({ name: 'registration_token_hash', type: 'varchar', length: 64, nullable: true })
   registrationTokenHash!: string | null;

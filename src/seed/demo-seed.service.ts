@@ -15,7 +15,7 @@ import { SmartAppsService } from '../smartapps/smartapps.service';
 export const DEMO = {
   demo: { email: 'demo@example.com', password: 'demo-password', name: 'Demo User' },
   other: { email: 'other@example.com', password: 'other-password', name: 'Other User' },
-  client: { clientId: 'device-bridge', clientSecret: 'device-bridge-secret', webhookSecret: 'device-bridge-webhook-secret' },
+  client: { clientId: 'device-bridge', clientSecret: 'device-bridge-secret', webhookSecret: 'whsec_ZGV2aWNlLWJyaWRnZS13ZWJob29rLXNlY3JldA==' },
   redirectUris: ['http://localhost:3001/callback', 'http://127.0.0.1:3001/callback'],
   // where Device Bridge may push switch changes: the demo service's /events
   callbackPrefixes: ['http://localhost:3001/', 'http://127.0.0.1:3001/'],

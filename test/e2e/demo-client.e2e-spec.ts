@@ -82,17 +82,19 @@ describe('the demo external service', () => {
     await t.app.get(EventOutbox).drain();
     await t.app.get(CallbacksService).drain();
   };
+  /** Standard Webhooks' v1 signature of `id.timestamp.body`; the demo service holds WEBHOOK_SECRET as a raw key. */
+  const sign = (id: string, timestamp: number, body: string, secret = WEBHOOK_SECRET) => `v1,${createHmac('sha256', secret).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
   /** A POST /events as the docs say the platform signs it; the test knows the webhook secret. */
   const push = (body: string, headers: { installation: string; delivery: string; secret?: string; timestamp?: number; signature?: string | null }) => {
     const timestamp = headers.timestamp ?? Math.floor(Date.now() / 1000);
-    const signature = headers.signature === undefined ? `v1=${createHmac('sha256', headers.secret ?? WEBHOOK_SECRET).update(`${timestamp}.${body}`).digest('hex')}` : headers.signature;
+    const signature = headers.signature === undefined ? sign(headers.delivery, timestamp, body, headers.secret) : headers.signature;
     const req = request(demoServer)
       .post('/events')
       .set('Content-Type', 'application/json')
-      .set('X-SmartApp-Timestamp', String(timestamp))
-      .set('X-SmartApp-Delivery', headers.delivery)
+      .set('webhook-timestamp', String(timestamp))
+      .set('webhook-id', headers.delivery)
       .set('X-SmartApp-Installation', headers.installation);
-    return (signature === null ? req : req.set('X-SmartApp-Signature', signature)).send(body);
+    return (signature === null ? req : req.set('webhook-signature', signature)).send(body);
   };
 
   it('starts the authorization code flow with PKCE S256, state and its registered redirect URI', async () => {
@@ -182,32 +184,32 @@ describe('the demo external service', () => {
     const { demo } = await connectDemo();
     const installation = installationOn((await demo.get('/').expect(200)).text);
     const evt = { deviceId: 'd1', displayName: 'Garden Light', name: 'switch', value: 'on', date: new Date().toISOString() };
-    const body = JSON.stringify({ evt });
+    const body = JSON.stringify({ installationId: installation, evt });
     const now = Math.floor(Date.now() / 1000);
 
     const unsigned = await push(body, { installation, delivery: 'a', signature: null }).expect(401);
     expect(unsigned.body.error).toBe('invalid_signature');
     await push(body, { installation, delivery: 'b', secret: 'not-the-webhook-secret' }).expect(401);
-    await push(body, { installation, delivery: 'c', signature: 'v1=00' }).expect(401);
+    await push(body, { installation, delivery: 'c', signature: 'v1,AA==' }).expect(401);
     await push(body, { installation, delivery: 'd', timestamp: now - 301 }).expect(401);
     await push(body, { installation, delivery: 'e', timestamp: now + 301 }).expect(401);
     // signed for one body, sent with another
     const other = body.replace('"on"', '"off"');
-    const signature = `v1=${createHmac('sha256', WEBHOOK_SECRET).update(`${now}.${body}`).digest('hex')}`;
-    await push(other, { installation, delivery: 'f', timestamp: now, signature }).expect(401);
+    await push(other, { installation, delivery: 'f', timestamp: now, signature: sign('f', now, body) }).expect(401);
     expect((await shownEvents(demo)).events).toEqual([]);
 
-    // signed right: taken once; the same delivery, or the same signature under a new id, is a replay
+    // signed right: taken once; the same delivery is a replay, and a new id does not match g's signature
     await push(body, { installation, delivery: 'g', timestamp: now }).expect(204);
     await push(body, { installation, delivery: 'g', timestamp: now }).expect(409);
-    await push(body, { installation, delivery: 'h', timestamp: now }).expect(409);
+    await push(body, { installation, delivery: 'h', timestamp: now, signature: sign('g', now, body) }).expect(401);
     await push(body, { installation, delivery: 'i', timestamp: now + 1 }).expect(204);
     expect((await shownEvents(demo)).events.map((e) => [e.id, e.displayName, e.value])).toEqual([
       ['i', 'Garden Light', 'on'],
       ['g', 'Garden Light', 'on'],
     ]);
     // signed, but for an installation nobody here is connected to, or not an event
-    await push(body.replace('Garden', 'Shed'), { installation: '00000000-0000-0000-0000-000000000000', delivery: 'j' }).expect(410);
+    const nobody = '00000000-0000-0000-0000-000000000000';
+    await push(JSON.stringify({ installationId: nobody, evt }), { installation: nobody, delivery: 'j' }).expect(410);
     await push('{"hello":1}', { installation, delivery: 'k' }).expect(400);
     // the signed body names the installation; a header pointing elsewhere is refused
     const named = JSON.stringify({ installationId: '00000000-0000-0000-0000-000000000000', evt });
@@ -219,7 +221,7 @@ describe('the demo external service', () => {
     const { demo } = await connectDemo();
     const installation = installationOn((await demo.get('/').expect(200)).text);
     for (let i = 0; i < 25; i++) {
-      const body = JSON.stringify({ evt: { deviceId: 'd1', displayName: `Light ${i}`, name: 'switch', value: 'on', date: new Date().toISOString() } });
+      const body = JSON.stringify({ installationId: installation, evt: { deviceId: 'd1', displayName: `Light ${i}`, name: 'switch', value: 'on', date: new Date().toISOString() } });
       await push(body, { installation, delivery: `keep-${i}` }).expect(204);
     }
     const events = (await shownEvents(demo)).events;
@@ -230,7 +232,7 @@ describe('the demo external service', () => {
 
   it('Device Bridge stores a callback URL with PUT /callback, refuses one that is not http(s), and forgets it with DELETE', async () => {
     const seeded = await t.app.get(ClientsService).find('device-bridge');
-    expect(seeded).toMatchObject({ callbackPrefixes: ['http://localhost:3001/', 'http://127.0.0.1:3001/'], webhookSecret: 'device-bridge-webhook-secret' });
+    expect(seeded).toMatchObject({ callbackPrefixes: ['http://localhost:3001/', 'http://127.0.0.1:3001/'], webhookSecret: 'whsec_ZGV2aWNlLWJyaWRnZS13ZWJob29rLXNlY3JldA==' });
 
     const { token } = await connect(t.http, DEMO_USER, 'Home', (page) => ({ switches: optionValue(page, 'Porch Light') }));
     const base = `/api/smartapps/installations/${token.installation_id}`;

@@ -70,8 +70,8 @@ describe('callbacks: httpPostJson reaches only registered prefixes, signed, retr
     expect(got.path).toBe('/hooks/switch?ref=abc');
     expect(JSON.parse(got.body)).toEqual({ device: 'Callback Light 1', value: 'on' });
     expect(got.headers['content-type']).toBe('application/json');
-    expect(got.headers['x-smartapp-timestamp']).toBe(String(Date.parse('2025-05-01T12:00:00Z') / 1000));
-    expect(got.headers['x-smartapp-delivery']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(got.headers['webhook-timestamp']).toBe(String(Date.parse('2025-05-01T12:00:00Z') / 1000));
+    expect(got.headers['webhook-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(got.headers['x-smartapp-installation']).toBe(id);
     expect(verifySignature(notifier.webhookSecret, got.headers, got.body)).toBe(true);
     expect(verifySignature('another-secret', got.headers, got.body)).toBe(false);
@@ -111,7 +111,7 @@ describe('callbacks: httpPostJson reaches only registered prefixes, signed, retr
     clock.advance(1);
     expect(await t.app.get(CallbacksService).drain()).toBe(1);
     expect(receiver.received).toHaveLength(3);
-    expect(new Set(receiver.received.map((r) => r.headers['x-smartapp-delivery'])).size).toBe(1);
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
     expect(receiver.received.every((r) => verifySignature(notifier.webhookSecret, r.headers, r.body))).toBe(true);
     expect(await callbackActivity(id)).toEqual([
       `Callback to ${receiver.url}/hooks/retry: HTTP 500 (attempt 1), retrying in 2 s`,

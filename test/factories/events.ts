@@ -182,14 +182,20 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-/** How a receiver checks a callback, written from the docs without the platform's code. */
+/**
+ * How a receiver checks a callback, written from the docs (Standard Webhooks) without the platform's
+ * code. No timestamp window: suites run the platform on a manual clock.
+ */
 export function verifySignature(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
-  const timestamp = headers['x-smartapp-timestamp'];
-  const signature = headers['x-smartapp-signature'];
-  if (typeof timestamp !== 'string' || typeof signature !== 'string' || !signature.startsWith('v1=')) {
+  const id = headers['webhook-id'];
+  const timestamp = headers['webhook-timestamp'];
+  const signatures = headers['webhook-signature'];
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string' || !secret.startsWith('whsec_')) {
     return false;
   }
-  const expected = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest();
-  const given = Buffer.from(signature.slice(3), 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const expected = createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(`${id}.${timestamp}.${body}`).digest();
+  return signatures.split(' ').some((s) => {
+    const given = Buffer.from(s.startsWith('v1,') ? s.slice(3) : '', 'base64');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }

@@ -5,6 +5,7 @@ import { DeveloperTokens1763900000400 } from './1763900000400-developer-tokens';
 import { ClientRegistration1763900000500 } from './1763900000500-client-registration';
 import { ConsentOnce1764200000100 } from './1764200000100-consent-once';
 import { InstanceHeartbeats1764200000200 } from './1764200000200-instance-heartbeats';
+import { StandardWebhooks1764200000301 } from './1764200000301-standard-webhooks';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ClientRegistration1763900000500,
   ConsentOnce1764200000100,
   InstanceHeartbeats1764200000200,
+  StandardWebhooks1764200000301,
 ];
