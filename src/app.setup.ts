@@ -15,6 +15,7 @@ import { projectRoot } from './common/project-root';
 import { AppConfig } from './config/app-config';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { createRootLogger, nestLogger, requestLogging } from './observability/logging';
+import { MetricsService } from './observability/metrics.service';
 import type { Logger as Pino } from 'pino';
 
 // A body that does not parse is the client's mistake: a 400 saying so, never a 500 or a stack.
@@ -38,6 +39,7 @@ function guardedParser(parser: RequestHandler): RequestHandler {
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Pino = createRootLogger(config)): void {
   const root = projectRoot();
   app.use(...requestLogging(logger));
+  app.use(app.get(MetricsService).httpMiddleware());
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.use(

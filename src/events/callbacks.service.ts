@@ -38,9 +38,12 @@ function verdictOf(result: SendResult): Verdict {
 // OAuth client's webhook secret, only under the client's callback prefixes, retried with backoff
 // on 5xx / 408 / 429 / timeouts / connection errors for `callbackRetrySeconds`. Every attempt is
 // in the installation's activity.
+export type CallbackAttemptOutcome = 'delivered' | 'failed';
+
 @Injectable()
 export class CallbacksService {
   private readonly logger = new Logger(CallbacksService.name);
+  private readonly attemptObservers: ((outcome: CallbackAttemptOutcome) => void)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -175,6 +178,7 @@ export class CallbacksService {
     );
     const outcome = result.kind === 'status' ? `HTTP ${result.status}` : result.message;
     const verdict = verdictOf(result);
+    this.attemptObservers.forEach((observe) => observe(verdict.kind === 'delivered' ? 'delivered' : 'failed'));
     if (verdict.kind === 'delivered') {
       await this.conclude(delivery, `Callback to ${shown}: ${outcome} (attempt ${attempt})`);
       return;
@@ -195,6 +199,11 @@ export class CallbacksService {
       const retrying = updated.affected === 1 ? `, retrying in ${Math.round((retryAt.getTime() - now.getTime()) / 1000)} s` : ', not retried: the installation was removed';
       await this.installations.recordActivity(delivery.installationId, 'callback', `Callback to ${shown}: ${outcome} (attempt ${attempt})${retrying}`, tx);
     });
+  }
+
+  /** Tells `observer` how every callback attempt ended (for metrics); observers must not throw. */
+  observeAttempts(observer: (outcome: CallbackAttemptOutcome) => void): void {
+    this.attemptObservers.push(observer);
   }
 
   /** The delivery is over (sent, refused or given up): its row goes, the activity says why. */

@@ -72,6 +72,11 @@ export class SandboxWorkerPool {
     });
   }
 
+  /** Calls waiting for a free worker. */
+  queueDepth(): number {
+    return this.queue.length;
+  }
+
   /** Engine counters over every worker this pool has had; engines of a lost worker count as discarded. */
   stats(): EngineStats {
     let total = this.retired;

@@ -7,6 +7,12 @@ import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, Sand
 export { DEFAULT_SANDBOX_LIMITS, SANDBOX_LIMITS } from './sandbox.limits';
 export { DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxPoolOptions } from './sandbox.pool-options';
 
+/** One finished handler run: how it ended and how long it took from the queue to the answer. */
+export interface SandboxRunRecord {
+  outcome: 'ok' | SandboxFailureKind;
+  seconds: number;
+}
+
 /** What the caller learns when a worker gave no answer; the details are in the pool's log. */
 function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxFailureKind; message: string } {
   switch (failure) {
@@ -30,6 +36,7 @@ function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxF
 export class SandboxService implements OnModuleDestroy {
   private readonly defaults: SandboxLimits;
   private readonly pool: SandboxWorkerPool;
+  private readonly runObservers: ((run: SandboxRunRecord) => void)[] = [];
 
   constructor(@Optional() @Inject(SANDBOX_LIMITS) limits?: Partial<SandboxLimits>, @Optional() @Inject(SANDBOX_POOL) pool?: Partial<SandboxPoolOptions>) {
     this.defaults = mergeLimits(DEFAULT_SANDBOX_LIMITS, limits);
@@ -55,11 +62,25 @@ export class SandboxService implements OnModuleDestroy {
   /** Runs one handler against a snapshot and returns its effects, or why it failed. Never throws. */
   async run(req: RunRequest): Promise<SandboxResult> {
     const limits = mergeLimits(this.defaults, req.limits);
+    const started = process.hrtime.bigint();
     const outcome = await this.pool.execute({ call: 'run', request: req, limits });
-    if (outcome.kind === 'done' && outcome.result.call === 'run') {
-      return outcome.result.result;
-    }
-    return { ok: false, error: lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits), logs: [] };
+    const result: SandboxResult =
+      outcome.kind === 'done' && outcome.result.call === 'run'
+        ? outcome.result.result
+        : { ok: false, error: lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits), logs: [] };
+    const record: SandboxRunRecord = { outcome: result.ok ? 'ok' : result.error.kind, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    this.runObservers.forEach((observe) => observe(record));
+    return result;
+  }
+
+  /** Tells `observer` about every handler run (for metrics); observers must not throw. */
+  observeRuns(observer: (run: SandboxRunRecord) => void): void {
+    this.runObservers.push(observer);
+  }
+
+  /** Calls waiting for a free worker. */
+  queueDepth(): number {
+    return this.pool.queueDepth();
   }
 
   /** Counters for monitoring: a discarded engine means a session broke on the host side or its worker was lost. */
