@@ -16,6 +16,7 @@ import { AppConfig } from './config/app-config';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { createRootLogger, nestLogger, requestLogging } from './observability/logging';
 import { MetricsService } from './observability/metrics.service';
+import { servePlatformOpenApi } from './openapi/platform-openapi';
 import type { Logger as Pino } from 'pino';
 
 // A body that does not parse is the client's mistake: a 400 saying so, never a 500 or a stack.
@@ -109,6 +110,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
   registerViewHelpers(hbs, join(root, 'views', 'partials'));
+  servePlatformOpenApi(app, config);
   app.enableShutdownHooks();
 }
 
