@@ -1,11 +1,15 @@
-// npm run smartapp -- <command>: the developer API (CONTRACT §6) from a terminal.
-//   init [file]                           writes a starter SmartApp (default smartapp.js)
+// smartapp <command> (or npm run smartapp -- <command>): the developer API (docs/contract.md) from a terminal.
+//   init [dir | file.js]                  writes a starter SmartApp (dir/smartapp.js; default ./smartapp.js)
 //   publish <file> [--id <smartAppId>]    publishes it: a new SmartApp, or a new version of yours
+//   dev <file> [--id <smartAppId>]        publishes, then re-publishes on every save and streams the logs
 //   list                                  your SmartApps
 //   logs <smartAppId> [--installation <id>] [--since <ISO time>] [--follow]
-// Reads SMARTAPP_URL (default http://localhost:3000) and SMARTAPP_TOKEN (a developer API token).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// The platform and the token: --url / --token, else SMARTAPP_URL / SMARTAPP_TOKEN, else the
+// config file (--config <file>, else smartapp.config.json in this folder or a parent, else
+// ~/.smartapp.json: {"url": "...", "token": "..."}); the URL defaults to http://localhost:3000.
+import { existsSync, mkdirSync, readFileSync, statSync, watch, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -16,6 +20,8 @@ export interface CliIo {
   signal?: AbortSignal;
   /** how often `logs --follow` asks for new lines */
   followIntervalMs?: number;
+  /** `dev`: how long after the last change of the file it publishes */
+  devDebounceMs?: number;
 }
 
 interface Parsed {
@@ -45,13 +51,65 @@ class CliError extends Error {
 }
 
 const USAGE = [
-  'usage: npm run smartapp -- <command>',
-  '  init [file]                              write a starter SmartApp (default smartapp.js)',
+  'usage: smartapp <command> [--url <platform URL>] [--token <developer token>] [--config <file>]',
+  '  init [dir | file.js]                     write a starter SmartApp (dir/smartapp.js; default ./smartapp.js)',
   '  publish <file> [--id <smartAppId>]       publish a new SmartApp, or a new version of one of yours',
+  '  dev <file> [--id <smartAppId>]           publish, re-publish on every save, and stream the logs',
   '  list                                     list your SmartApps',
   '  logs <smartAppId> [--installation <id>] [--since <ISO time>] [--follow]',
-  'environment: SMARTAPP_URL (default http://localhost:3000), SMARTAPP_TOKEN (a developer API token)',
+  'settings: --url/--token, else SMARTAPP_URL/SMARTAPP_TOKEN, else smartapp.config.json (this folder or a parent)',
+  '          or ~/.smartapp.json with {"url": …, "token": …}; the URL defaults to http://localhost:3000',
 ].join('\n');
+
+export const CONFIG_FILE = 'smartapp.config.json';
+
+interface Settings {
+  url: string | undefined;
+  token: string | undefined;
+}
+
+function readConfigFile(file: string): Settings {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`Cannot read the config file ${file}: ${err instanceof Error ? err.message : String(err)}`, 2);
+  }
+  const r = record(parsed);
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return { url: str(r.url), token: str(r.token) };
+}
+
+function findConfigFile(start: string, env: CliIo['env']): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const candidate = join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) {
+      return candidate;
+    }
+    if (dirname(dir) === dir) {
+      break;
+    }
+  }
+  const home = env.HOME ?? homedir();
+  const personal = join(home, '.smartapp.json');
+  return existsSync(personal) ? personal : undefined;
+}
+
+/** Flags win over the environment, which wins over the config file. */
+function settingsOf(parsed: Parsed, io: CliIo): Settings {
+  const explicit = stringOption(parsed, 'config');
+  const file = explicit ? resolve(workDir(io), explicit) : findConfigFile(workDir(io), io.env);
+  const fromFile: Settings = file ? readConfigFile(file) : { url: undefined, token: undefined };
+  return {
+    url: stringOption(parsed, 'url') ?? (io.env.SMARTAPP_URL || undefined) ?? fromFile.url,
+    token: stringOption(parsed, 'token') ?? (io.env.SMARTAPP_TOKEN || undefined) ?? fromFile.token,
+  };
+}
+
+/** The folder the author is in: under `npm run`, npm's INIT_CWD (npm itself runs in the platform's folder). */
+function workDir(io: CliIo): string {
+  return io.env.npm_lifecycle_event === 'smartapp' && io.env.INIT_CWD ? resolve(io.env.INIT_CWD) : io.cwd;
+}
 
 export const STARTER_APP = `// A starter SmartApp: lists the switches the user grants and turns them on or off.
 // Publish it with: npm run smartapp -- publish smartapp.js
@@ -132,12 +190,12 @@ class DeveloperApi {
     private readonly token: string,
   ) {}
 
-  static from(env: CliIo['env']): DeveloperApi {
-    const token = env.SMARTAPP_TOKEN;
+  static from(settings: Settings): DeveloperApi {
+    const token = settings.token;
     if (!token) {
       throw new CliError('Set SMARTAPP_TOKEN to a developer API token (developer console → API tokens)', 2);
     }
-    const base = (env.SMARTAPP_URL || 'http://localhost:3000').replace(/\/+$/, '');
+    const base = (settings.url || 'http://localhost:3000').replace(/\/+$/, '');
     try {
       new URL(base);
     } catch {
@@ -193,35 +251,50 @@ function failure(reply: ApiReply, what: string): CliError {
   return new CliError([head, ...details].join('\n'));
 }
 
+const SOURCE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts']);
+
 function init(parsed: Parsed, io: CliIo): void {
-  const file = resolve(io.cwd, parsed.positional[0] ?? 'smartapp.js');
+  const target = resolve(workDir(io), parsed.positional[0] ?? '.');
+  // a folder (existing, or a name without a source extension) gets smartapp.js inside it
+  const isFolder = (existsSync(target) && statSync(target).isDirectory()) || !SOURCE_EXTENSIONS.has(extname(target));
+  const file = isFolder ? join(target, 'smartapp.js') : target;
   if (existsSync(file)) {
     throw new CliError(`${file} already exists; choose another file name`);
   }
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, STARTER_APP);
-  io.out(`Wrote ${file}. Edit its definition (name, namespace, author), then: npm run smartapp -- publish ${parsed.positional[0] ?? 'smartapp.js'}`);
+  const shown = relative(workDir(io), file) || file;
+  io.out(`Wrote ${file}. Edit its definition (name, namespace, author), then: smartapp publish ${shown}`);
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`Cannot read ${file}`);
+  }
 }
 
 async function publish(parsed: Parsed, io: CliIo): Promise<void> {
   const [fileArg] = parsed.positional;
   if (!fileArg) {
-    throw new CliError('publish needs a file: npm run smartapp -- publish app.js', 2);
+    throw new CliError('publish needs a file: smartapp publish app.js', 2);
   }
-  const file = resolve(io.cwd, fileArg);
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch {
-    throw new CliError(`Cannot read ${file}`);
-  }
-  const api = DeveloperApi.from(io.env);
-  let id = stringOption(parsed, 'id');
+  const file = resolve(workDir(io), fileArg);
+  const source = readSource(file);
+  const api = DeveloperApi.from(settingsOf(parsed, io));
+  await publishSource(api, source, stringOption(parsed, 'id'), io);
+}
+
+/** Publishes `source` (a new SmartApp, or a version of `id` / of the caller's SmartApp of that name); returns its id. */
+async function publishSource(api: DeveloperApi, source: string, givenId: string | undefined, io: CliIo): Promise<string> {
+  let id = givenId;
   if (!id) {
     const created = await api.call('POST', '', { source });
     const body = record(created.body);
     if (created.status === 201) {
       io.out(`Published ${String(body.namespace)}/${String(body.name)} version ${String(body.version)} (id ${String(body.id)})`);
-      return;
+      return String(body.id);
     }
     // already one of yours: publish it as a new version
     if (created.status !== 409 || typeof body.id !== 'string') {
@@ -235,15 +308,64 @@ async function publish(parsed: Parsed, io: CliIo): Promise<void> {
   }
   const body = record(versioned.body);
   io.out(`Published version ${String(body.version)} of ${String(body.id)}; installations run it from their next call`);
+  return id;
 }
 
-async function list(io: CliIo): Promise<void> {
-  const reply = await DeveloperApi.from(io.env).call('GET', '');
+/** Publishes, then again on every save (an invalid save is reported and the last good version stays), streaming the logs meanwhile. */
+async function dev(parsed: Parsed, io: CliIo): Promise<void> {
+  const [fileArg] = parsed.positional;
+  if (!fileArg) {
+    throw new CliError('dev needs a file: smartapp dev smartapp.js', 2);
+  }
+  const file = resolve(workDir(io), fileArg);
+  const api = DeveloperApi.from(settingsOf(parsed, io));
+  const id = await publishSource(api, readSource(file), stringOption(parsed, 'id'), io);
+  io.out(`Watching ${file}: every save publishes a new version; logs follow (Ctrl-C stops)`);
+  let last = readSource(file);
+  let timer: NodeJS.Timeout | undefined;
+  let publishing = Promise.resolve();
+  const republish = () => {
+    publishing = publishing.then(async () => {
+      let source: string;
+      try {
+        source = readSource(file);
+      } catch {
+        return; // an editor replacing the file: the next event has it
+      }
+      if (source === last) {
+        return;
+      }
+      last = source;
+      try {
+        await publishSource(api, source, id, io);
+      } catch (err) {
+        io.err(err instanceof Error ? err.message : String(err));
+      }
+    });
+  };
+  // the folder, not the file: editors that save by renaming replace the file's inode
+  const watcher = watch(dirname(file), (_event, name) => {
+    if (name === null || String(name) === file.slice(dirname(file).length + 1)) {
+      clearTimeout(timer);
+      timer = setTimeout(republish, io.devDebounceMs ?? 200);
+    }
+  });
+  try {
+    await logs({ positional: [id], options: { follow: true, since: new Date().toISOString() } }, io, api);
+  } finally {
+    clearTimeout(timer);
+    watcher.close();
+    await publishing;
+  }
+}
+
+async function list(parsed: Parsed, io: CliIo): Promise<void> {
+  const reply = await DeveloperApi.from(settingsOf(parsed, io)).call('GET', '');
   if (reply.status !== 200 || !Array.isArray(reply.body)) {
     throw failure(reply, 'Listing failed');
   }
   if (reply.body.length === 0) {
-    io.out('You have no SmartApps yet: npm run smartapp -- init, then publish');
+    io.out('You have no SmartApps yet: smartapp init, then smartapp publish smartapp.js');
   }
   for (const app of reply.body.map(record)) {
     io.out(`${String(app.id)}  ${String(app.namespace)}/${String(app.name)}  v${String(app.latestVersion)}  ${String(app.installations)} installation(s)`);
@@ -269,12 +391,12 @@ function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function logs(parsed: Parsed, io: CliIo): Promise<void> {
+async function logs(parsed: Parsed, io: CliIo, given?: DeveloperApi): Promise<void> {
   const [id] = parsed.positional;
   if (!id) {
-    throw new CliError('logs needs a SmartApp id (npm run smartapp -- list shows them)', 2);
+    throw new CliError('logs needs a SmartApp id (smartapp list shows them)', 2);
   }
-  const api = DeveloperApi.from(io.env);
+  const api = given ?? DeveloperApi.from(settingsOf(parsed, io));
   const installation = stringOption(parsed, 'installation');
   let since = stringOption(parsed, 'since');
   const follow = parsed.options.follow === true;
@@ -321,8 +443,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'publish':
         await publish(parsed, io);
         return 0;
+      case 'dev':
+        await dev(parsed, io);
+        return 0;
       case 'list':
-        await list(io);
+        await list(parsed, io);
         return 0;
       case 'logs':
         await logs(parsed, io);

@@ -11,6 +11,7 @@ import { DeveloperModule } from './developer/developer.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { InstallApiModule } from './install-api/install-api.module';
 import { InstallationsModule } from './installations/installations.module';
 import { LocationsModule } from './locations/locations.module';
@@ -46,6 +47,7 @@ export class AppModule {
         SeedModule,
         WebModule,
         HealthModule,
+        ObservabilityModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

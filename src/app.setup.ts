@@ -17,6 +17,8 @@ import { AppConfig } from './config/app-config';
 import { Transactions } from './database/transactions';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { createRootLogger, nestLogger, requestLogging } from './observability/logging';
+import { MetricsService } from './observability/metrics.service';
+import { servePlatformOpenApi } from './openapi/platform-openapi';
 import type { Logger as Pino } from 'pino';
 
 // A body that does not parse is the client's mistake: a 400 saying so, never a 500 or a stack.
@@ -40,6 +42,7 @@ function guardedParser(parser: RequestHandler): RequestHandler {
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Pino = createRootLogger(config)): void {
   const root = projectRoot();
   app.use(...requestLogging(logger));
+  app.use(app.get(MetricsService).httpMiddleware());
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.use(collapseSlashes);
@@ -110,6 +113,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
   registerViewHelpers(hbs, join(root, 'views', 'partials'));
+  servePlatformOpenApi(app, config);
   app.enableShutdownHooks();
 }
 

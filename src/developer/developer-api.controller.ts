@@ -9,6 +9,7 @@ import { LogsQueryDto } from './dto/logs-query.dto';
 import { OAuthSettingsDto } from './dto/oauth-settings.dto';
 import { PublishSmartAppDto } from './dto/publish-smartapp.dto';
 import { SmartAppOAuthService } from './smartapp-oauth.service';
+import { ApiTags } from '@nestjs/swagger';
 
 function developerOf(req: Request): AccountSummary {
   // the access guard sets it on every @DeveloperAuth route or refuses the request
@@ -18,6 +19,7 @@ function developerOf(req: Request): AccountSummary {
 // The developer API (CONTRACT §6): a developer token as bearer, JSON in and out.
 @DeveloperAuth()
 @UseFilters(DeveloperApiErrorFilter)
+@ApiTags('developer API')
 @Controller('api/developer/smartapps')
 export class DeveloperApiController {
   constructor(

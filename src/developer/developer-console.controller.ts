@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { AccountSummary } from '../accounts/accounts.service';
 import { DeveloperConsoleService } from './developer-console.service';
 import { SmartAppDetail } from './developer-smartapps.service';
+import { ApiExcludeController } from '@nestjs/swagger';
 
 function field(req: Request, name: string): string {
   const body: unknown = req.body;
@@ -41,6 +42,7 @@ interface DetailExtras {
 }
 
 // The developer console (/developer): SmartApps, their versions, OAuth client and logs, and API tokens.
+@ApiExcludeController() // browser pages
 @Controller('developer')
 export class DeveloperConsoleController {
   constructor(private readonly console: DeveloperConsoleService) {}

@@ -2,7 +2,9 @@ import { Controller, Get, Param, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { BearerAuth } from '../common/access.decorators';
 import { EndpointsService, EndpointView } from './endpoints.service';
+import { ApiTags } from '@nestjs/swagger';
 
+@ApiTags('endpoints service')
 @Controller('api/smartapps/endpoints')
 export class EndpointsController {
   constructor(private readonly endpoints: EndpointsService) {}

@@ -40,10 +40,13 @@ function verdictOf(result: SendResult): Verdict {
 // in the installation's activity. Each round claims at most one callback per installation (its
 // oldest due one), so an installation with a backlog never fills a round, and every claim lasts at
 // most one attempt (CALLBACK_TIMEOUT_MS).
+export type CallbackAttemptOutcome = 'delivered' | 'failed';
+
 @Injectable()
 export class CallbacksService {
   private readonly logger = new Logger(CallbacksService.name);
   private readonly queue: ClaimQueue<CallbackDelivery>;
+  private readonly attemptObservers: ((outcome: CallbackAttemptOutcome) => void)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -182,6 +185,7 @@ export class CallbacksService {
     );
     const outcome = result.kind === 'status' ? `HTTP ${result.status}` : result.message;
     const verdict = verdictOf(result);
+    this.attemptObservers.forEach((observe) => observe(verdict.kind === 'delivered' ? 'delivered' : 'failed'));
     if (verdict.kind === 'delivered') {
       await this.conclude(delivery, `Callback to ${shown}: ${outcome} (attempt ${attempt})`);
       return;
@@ -200,6 +204,11 @@ export class CallbacksService {
       const retrying = updated ? `, retrying in ${Math.round((retryAt.getTime() - now.getTime()) / 1000)} s` : ', not retried: the installation was removed';
       await this.installations.recordActivity(delivery.installationId, 'callback', `Callback to ${shown}: ${outcome} (attempt ${attempt})${retrying}`, tx);
     });
+  }
+
+  /** Tells `observer` how every callback attempt ended (for metrics); observers must not throw. */
+  observeAttempts(observer: (outcome: CallbackAttemptOutcome) => void): void {
+    this.attemptObservers.push(observer);
   }
 
   /** The delivery is over (sent, refused or given up): its row goes, the activity says why. */

@@ -1,11 +1,14 @@
-import { All, Controller, Delete, Param, Req, Res } from '@nestjs/common';
+import { All, Controller, Delete, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BearerAuth } from '../common/access.decorators';
 import type { JsonValue } from '../sandbox/sandbox.types';
 import { InstallApiService } from './install-api.service';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { OpenApiJson } from '../openapi/installation-openapi';
 
 const FORWARDED_HEADERS = ['accept', 'content-type', 'user-agent', 'x-request-id'];
 
+@ApiTags('installations')
 @Controller('api/smartapps/installations')
 export class InstallApiController {
   constructor(private readonly api: InstallApiService) {}
@@ -18,6 +21,14 @@ export class InstallApiController {
   }
 
   @BearerAuth()
+  @Get(':installationId/openapi.json')
+  @ApiOperation({ summary: 'The OpenAPI document of this installation: its SmartApp mappings (paths, methods, path parameters)' })
+  async openApi(@Req() req: Request, @Param('installationId') installationId: string): Promise<OpenApiJson> {
+    return this.api.openApi(req.bearer!, installationId);
+  }
+
+  @BearerAuth()
+  @ApiExcludeEndpoint() // described per installation at {uri}/openapi.json
   @All(':installationId/*path')
   async call(@Req() req: Request, @Res() res: Response, @Param('installationId') installationId: string): Promise<void> {
     const raw: unknown = (req.params as Record<string, unknown>).path;

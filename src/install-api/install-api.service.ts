@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { installationOpenApi, OpenApiJson } from '../openapi/installation-openapi';
 import { ContractError } from '../common/api-errors';
 import { InstallRateLimit } from '../events/install-rate-limit.service';
 import { InstallationRuntime } from '../installations/installation-runtime.service';
@@ -35,6 +38,7 @@ export class InstallApiService {
     private readonly smartApps: SmartAppsService,
     private readonly uninstaller: UninstallService,
     private readonly rateLimit: InstallRateLimit,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async call(token: TokenInfo, call: InstallApiCall): Promise<InstallApiReply> {
@@ -80,6 +84,22 @@ export class InstallApiService {
     const reply = this.reply(call.method, outcome);
     await this.installations.recordActivity(installation.id, 'api_call', `${call.method} ${path} → ${reply.status}`);
     return reply;
+  }
+
+  /** The installation's own API description, from its SmartApp's current mappings (not rate-limited, runs no handler). */
+  async openApi(token: TokenInfo, installationId: string): Promise<OpenApiJson> {
+    this.checkOwnInstallation(token, installationId);
+    const installation = await this.installations.findForAccount(token.accountId, installationId);
+    const version = installation ? await this.smartApps.latestVersion(installation.smartAppId) : null;
+    if (!installation || !version) {
+      throw smartAppException(404, 'Not Found');
+    }
+    return installationOpenApi({
+      uri: `${this.config.baseUrl}/api/smartapps/installations/${installation.id}`,
+      appName: version.definition.name,
+      appDescription: version.definition.description,
+      mappings: version.definition.mappings,
+    });
   }
 
   async uninstall(token: TokenInfo, installationId: string): Promise<void> {

@@ -8,12 +8,14 @@ import { AuthorizeService, TransactionContext } from './authorize.service';
 import { ClientsService } from './clients.service';
 import { withResponseParams } from './redirect-uri';
 import { sessionBinding } from './session-binding';
+import { ApiTags } from '@nestjs/swagger';
 
 function field(req: Request, name: string): unknown {
   const body: unknown = req.body;
   return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
 }
 
+@ApiTags('oauth')
 @Controller('oauth/authorize')
 export class AuthorizeController {
   constructor(

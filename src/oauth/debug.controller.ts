@@ -5,8 +5,10 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DebugTokensService } from './debug-tokens.service';
 import { OAuthError } from './oauth-error';
+import { ApiTags } from '@nestjs/swagger';
 
 // The SMART auth-proxy's debug endpoints: for administrators, and off in production unless enabled.
+@ApiTags('oauth')
 @Controller('oauth/debug')
 export class DebugController {
   constructor(

@@ -3,7 +3,9 @@ import { Public } from '../common/access.decorators';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { SUPPORTED_SCOPES } from './clients.service';
+import { ApiTags } from '@nestjs/swagger';
 
+@ApiTags('oauth')
 @Controller('.well-known')
 export class MetadataController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

@@ -5,8 +5,10 @@ import { ClientAuthenticator } from './client-authenticator';
 import { formParameters } from './client-authentication';
 import { OAuthError } from './oauth-error';
 import { TokensService } from './tokens.service';
+import { ApiTags } from '@nestjs/swagger';
 
 // RFC 7009 revocation and RFC 7662 introspection: both for an authenticated client's own tokens.
+@ApiTags('oauth')
 @Controller('oauth')
 export class TokenManagementController {
   constructor(

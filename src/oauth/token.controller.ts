@@ -3,7 +3,9 @@ import type { Request, Response } from 'express';
 import { Public } from '../common/access.decorators';
 import { OAuthError } from './oauth-error';
 import { TokenEndpoint } from './token-endpoint';
+import { ApiTags } from '@nestjs/swagger';
 
+@ApiTags('oauth')
 @Controller('oauth')
 export class TokenController {
   constructor(private readonly endpoint: TokenEndpoint) {}

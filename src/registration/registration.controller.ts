@@ -7,9 +7,11 @@ import { ClientsService } from '../oauth/clients.service';
 import type { OAuthClient } from '../oauth/oauth-client.entity';
 import { readClientMetadata, RegistrationError } from './client-metadata';
 import { RegistrationService } from './registration.service';
+import { ApiTags } from '@nestjs/swagger';
 
 // RFC 7591 registration (initial access token: a developer API token) and RFC 7592 management
 // (the registration access token the registration returned).
+@ApiTags('registration')
 @Controller('oauth/register')
 export class RegistrationController {
   constructor(

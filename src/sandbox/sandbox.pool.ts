@@ -107,6 +107,11 @@ export class SandboxWorkerPool {
     return this.scheduler.usage(appId);
   }
 
+  /** Calls waiting for a free worker. */
+  queueDepth(): number {
+    return this.scheduler.waitingCount;
+  }
+
   /** Engine counters over every worker this pool has had; engines of a lost worker count as discarded. */
   stats(): EngineStats {
     let total = this.retired;

@@ -9,6 +9,12 @@ export { DEFAULT_SANDBOX_LIMITS, SANDBOX_LIMITS } from './sandbox.limits';
 export { DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxPoolOptions, type SandboxPoolSettings } from './sandbox.pool-options';
 export { type AppUsage, DEFAULT_FAIRNESS, type FairnessPolicy } from './sandbox.fairness';
 
+/** One finished handler run: how it ended and how long it took from the queue to the answer. */
+export interface SandboxRunRecord {
+  outcome: 'ok' | SandboxFailureKind;
+  seconds: number;
+}
+
 /** What the caller learns when a worker gave no answer; the details are in the pool's log. */
 function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxFailureKind; message: string } {
   switch (failure) {
@@ -33,6 +39,7 @@ function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxF
 export class SandboxService implements OnModuleDestroy {
   private readonly defaults: SandboxLimits;
   private readonly pool: SandboxWorkerPool;
+  private readonly runObservers: ((run: SandboxRunRecord) => void)[] = [];
 
   constructor(@Optional() @Inject(SANDBOX_LIMITS) limits?: Partial<SandboxLimits>, @Optional() @Inject(SANDBOX_POOL) pool?: SandboxPoolSettings) {
     this.defaults = mergeLimits(DEFAULT_SANDBOX_LIMITS, limits);
@@ -61,6 +68,7 @@ export class SandboxService implements OnModuleDestroy {
    */
   async run(req: RunRequest): Promise<SandboxResult> {
     const limits = mergeLimits(this.defaults, req.limits);
+    const started = process.hrtime.bigint();
     const tenant: Tenant = req.owner ? { ...req.owner, versionKey: req.versionKey, metered: true } : UNMETERED;
     const { owner: _owner, ...request } = req;
     const outcome = await this.pool.execute({ call: 'run', request, limits }, tenant);
@@ -69,17 +77,28 @@ export class SandboxService implements OnModuleDestroy {
       return { ok: false, error: { kind: 'refused', message, refusal: { reason, retryAfterSeconds } }, logs: [] };
     }
     const quarantines = outcome.quarantines.map(({ scope, durationMs }) => ({ scope, durationMs }));
-    if (outcome.kind === 'done' && outcome.result.call === 'run') {
-      const result = outcome.result.result;
-      return result.ok || quarantines.length === 0 ? result : { ...result, quarantines };
-    }
-    const failed: SandboxResult = { ok: false, error: lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits), logs: [] };
-    return quarantines.length === 0 ? failed : { ...failed, quarantines };
+    const result: SandboxResult =
+      outcome.kind === 'done' && outcome.result.call === 'run'
+        ? outcome.result.result
+        : { ok: false, error: lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits), logs: [] };
+    const record: SandboxRunRecord = { outcome: result.ok ? 'ok' : result.error.kind, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    this.runObservers.forEach((observe) => observe(record));
+    return result.ok || quarantines.length === 0 ? result : { ...result, quarantines };
   }
 
   /** A SmartApp's runs, CPU time, kills, refusals and quarantines in this process since it started. */
   usage(appId: string): AppUsage {
     return this.pool.usage(appId);
+  }
+
+  /** Tells `observer` about every handler run (for metrics); observers must not throw. */
+  observeRuns(observer: (run: SandboxRunRecord) => void): void {
+    this.runObservers.push(observer);
+  }
+
+  /** Calls waiting for a free worker. */
+  queueDepth(): number {
+    return this.pool.queueDepth();
   }
 
   /** Counters for monitoring: a discarded engine means a session broke on the host side or its worker was lost. */

@@ -124,3 +124,86 @@ describe('the smartapp CLI against a running platform', () => {
     expect(stdout).toMatch(/^Published me\/Spawned version 1 \(id [0-9a-f-]{36}\)\n$/);
   });
 });
+
+describe('the smartapp CLI as a tool, from a folder outside the platform', () => {
+  jest.setTimeout(90000);
+  let t: TestApp;
+  let url: string;
+  let outside: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(t.http.address() as AddressInfo).port}`;
+    outside = mkdtempSync(join(tmpdir(), 'smartapp-author-'));
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  /** `smartapp …` as an author runs it: bin/smartapp.js, in their own folder, with a clean environment. */
+  function tool(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: outside };
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'smartapp.js'), ...args], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  }
+
+  it('init <dir> writes into that folder; publish reads --url/--token, then a config file found from a subfolder', async () => {
+    const init = await tool(['init', 'lights'], outside);
+    expect(init.code).toBe(0);
+    expect(readFileSync(join(outside, 'lights', 'smartapp.js'), 'utf8')).toBe(STARTER_APP);
+    expect(readdirSync(ROOT)).not.toContain('lights');
+
+    const flagged = await tool(['publish', join('lights', 'smartapp.js'), '--url', url, '--token', DEMO_DEVELOPER_TOKEN], outside);
+    expect(flagged).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Published me\/My Switches version 1 \(id [0-9a-f-]{36}\)\n$/) });
+
+    writeFileSync(join(outside, 'smartapp.config.json'), JSON.stringify({ url, token: DEMO_DEVELOPER_TOKEN }));
+    const configured = await tool(['publish', 'smartapp.js'], join(outside, 'lights'));
+    expect(configured).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Published version 2 of [0-9a-f-]{36}/) });
+    // a flag beats the file
+    const refused = await tool(['list', '--token', 'wrong-token'], join(outside, 'lights'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('The platform refused the token (401)');
+  });
+
+  it('dev publishes, re-publishes on every save, reports an invalid save and keeps going', async () => {
+    const dir = mkdtempSync(join(outside, 'dev-'));
+    const file = join(dir, 'app.js');
+    writeFileSync(file, STARTER_APP.replace("name: 'My Switches'", "name: 'Developed'"));
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const running = runCli(['dev', 'app.js'], {
+      env: { SMARTAPP_URL: url, SMARTAPP_TOKEN: DEMO_DEVELOPER_TOKEN, HOME: outside },
+      cwd: dir,
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(`ERR ${l}`),
+      signal: stop.signal,
+      followIntervalMs: 50,
+      devDebounceMs: 50,
+    });
+    const seen = async (pattern: RegExp) => {
+      for (let i = 0; i < 400 && !lines.some((l) => pattern.test(l)); i++) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return lines.some((l) => pattern.test(l));
+    };
+    try {
+      expect(await seen(/^Published me\/Developed version 1/)).toBe(true);
+      expect(await seen(/^Watching /)).toBe(true);
+      writeFileSync(file, STARTER_APP.replace("name: 'My Switches'", "name: 'Developed'").replace('Lets a service', 'Lets any service'));
+      expect(await seen(/^Published version 2 of /)).toBe(true);
+      writeFileSync(file, "export default { definition: { name: 'Developed' } }");
+      expect(await seen(/^ERR Publishing a new version failed: the SmartApp is not valid/)).toBe(true);
+      writeFileSync(file, STARTER_APP.replace("name: 'My Switches'", "name: 'Developed'"));
+      expect(await seen(/^Published version 3 of /)).toBe(true);
+    } finally {
+      stop.abort();
+    }
+    expect(await running).toBe(0);
+  });
+});
