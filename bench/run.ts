@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { ChildProcess, execSync, fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SandboxService } from '../src/sandbox/sandbox.service';
@@ -173,14 +173,6 @@ async function platform(db: string, url: string): Promise<Record<string, number>
     }
 
     await load('install-URL GET /switches (10 granted)', db, server, { url: `${installUrl}/switches`, headers: bearer });
-    await load('install-URL PUT /switches/on|off (10 granted)', db, server, {
-      url: installUrl,
-      headers: bearer,
-      requests: [
-        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/on` },
-        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/off` },
-      ],
-    });
     await load('endpoints service', db, server, { url: `${base}/api/smartapps/endpoints`, headers: bearer });
     await load('introspection (ours)', db, server, {
       url: `${base}/oauth/introspect`,
@@ -209,6 +201,15 @@ async function platform(db: string, url: string): Promise<Record<string, number>
       ],
     });
 
+    // last: the PUTs' effects (events of ten switches) keep the server busy after the load stops
+    await load('install-URL PUT /switches/on|off (10 granted)', db, server, {
+      url: installUrl,
+      headers: bearer,
+      requests: [
+        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/on` },
+        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/off` },
+      ],
+    });
     if (LARGE > 0) {
       console.error(`  seeding ${LARGE} installations / ${LARGE * 10} tokens`);
       const seeded = await server.ask<{ ms: number; installations: number; tokens: number }>({ type: 'seed-large', installations: LARGE, tokensPerInstallation: 10 });
@@ -318,7 +319,7 @@ async function main(): Promise<void> {
 
   const cpu = cpus();
   console.log(`## npm run bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit()}`);
-  console.log(`\n${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; autocannon ${CONNECTIONS} connections × ${DURATION} s on loopback (1 s warm-up each); run took ${fmt((Date.now() - started) / 1000)} s.\n`);
+  console.log(`\n${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; autocannon ${CONNECTIONS} connections × ${DURATION} s on loopback (1 s warm-up each); run took ${fmt((Date.now() - started) / 1000)} s; load average at the end ${loadavg().map((l) => fmt(l, 1)).join(', ')}.\n`);
   console.log('| measurement | database | req/s | p50 ms | p99 ms | non-2xx | ratio to ceiling | server peak RSS |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
