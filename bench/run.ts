@@ -40,6 +40,8 @@ let ceilingRps = 0;
 class Child {
   private readonly waiting: ((m: Record<string, unknown>) => void)[] = [];
   private stderr = '';
+  /** bench/server.ts: answers 'idle', 'count-*' and 'seed-large' */
+  platform = false;
 
   constructor(readonly proc: ChildProcess) {
     proc.stderr?.on('data', (chunk: Buffer) => {
@@ -98,8 +100,16 @@ class Child {
 }
 
 async function load(name: string, db: string, server: Child | null, options: autocannon.Options, note?: string): Promise<Row> {
-  // a short warm-up first: first calls load code, fill caches, compile the SmartApp
+  // a short warm-up first: first calls load code, fill caches, compile the SmartApp; each phase
+  // starts on a server that has answered everything sent before
+  const idle = async () => {
+    if (server?.platform) {
+      await server.ask({ type: 'idle' });
+    }
+  };
+  await idle();
   await autocannon({ ...options, connections: Math.min(CONNECTIONS, 8), duration: 1 });
+  await idle();
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
   const row: Row = {
     name,
@@ -132,6 +142,7 @@ async function statementsOf(server: Child, work: () => Promise<unknown>): Promis
 async function platform(db: string, url: string): Promise<Record<string, number>> {
   console.error(`platform on ${db}: starting and seeding`);
   const server = Child.start('server.ts', [], { BENCH_SERVER_DATABASE_URL: url });
+  server.platform = true;
   const ready = await server.next<ServerReady>();
   const base = `http://127.0.0.1:${ready.port}`;
   const installUrl = `${base}/api/smartapps/installations/${ready.installationId}`;
