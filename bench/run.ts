@@ -191,7 +191,8 @@ async function platform(db: string, url: string): Promise<Record<string, number>
       headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
       body: form({ token: ready.accessToken }),
     });
-    // one rotating chain per connection: each reply's refresh token is the next request's
+    // rotating chains: a request takes an unused refresh token from the pool, its reply puts the
+    // next one back (autocannon clears a connection's context after each request)
     const pool = [...ready.refreshTokens];
     await load('refresh grant (rotating)', db, server, {
       url: `${base}/oauth/token`,
@@ -200,12 +201,14 @@ async function platform(db: string, url: string): Promise<Record<string, number>
       requests: [
         {
           setupRequest: (req, context: { token?: string }) => {
-            context.token ??= pool.pop();
+            context.token = pool.shift();
             return { ...req, body: form({ grant_type: 'refresh_token', refresh_token: context.token ?? '' }) };
           },
           onResponse: (status, body, context: { token?: string }) => {
             if (status === 200) {
-              context.token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
+              pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+            } else if (context.token) {
+              console.error(`  refresh refused (${status}): ${body}`);
             }
           },
         },
