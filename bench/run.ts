@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { ChildProcess, execSync, fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SandboxService } from '../src/sandbox/sandbox.service';
@@ -40,6 +40,8 @@ let ceilingRps = 0;
 class Child {
   private readonly waiting: ((m: Record<string, unknown>) => void)[] = [];
   private stderr = '';
+  /** bench/server.ts: answers 'idle', 'count-*' and 'seed-large' */
+  platform = false;
 
   constructor(readonly proc: ChildProcess) {
     proc.stderr?.on('data', (chunk: Buffer) => {
@@ -98,8 +100,16 @@ class Child {
 }
 
 async function load(name: string, db: string, server: Child | null, options: autocannon.Options, note?: string): Promise<Row> {
-  // a short warm-up first: first calls load code, fill caches, compile the SmartApp
+  // a short warm-up first: first calls load code, fill caches, compile the SmartApp; each phase
+  // starts on a server that has answered everything sent before
+  const idle = async () => {
+    if (server?.platform) {
+      await server.ask({ type: 'idle' });
+    }
+  };
+  await idle();
   await autocannon({ ...options, connections: Math.min(CONNECTIONS, 8), duration: 1 });
+  await idle();
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
   const row: Row = {
     name,
@@ -132,6 +142,7 @@ async function statementsOf(server: Child, work: () => Promise<unknown>): Promis
 async function platform(db: string, url: string): Promise<Record<string, number>> {
   console.error(`platform on ${db}: starting and seeding`);
   const server = Child.start('server.ts', [], { BENCH_SERVER_DATABASE_URL: url });
+  server.platform = true;
   const ready = await server.next<ServerReady>();
   const base = `http://127.0.0.1:${ready.port}`;
   const installUrl = `${base}/api/smartapps/installations/${ready.installationId}`;
@@ -173,14 +184,6 @@ async function platform(db: string, url: string): Promise<Record<string, number>
     }
 
     await load('install-URL GET /switches (10 granted)', db, server, { url: `${installUrl}/switches`, headers: bearer });
-    await load('install-URL PUT /switches/on|off (10 granted)', db, server, {
-      url: installUrl,
-      headers: bearer,
-      requests: [
-        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/on` },
-        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/off` },
-      ],
-    });
     await load('endpoints service', db, server, { url: `${base}/api/smartapps/endpoints`, headers: bearer });
     await load('introspection (ours)', db, server, {
       url: `${base}/oauth/introspect`,
@@ -188,7 +191,8 @@ async function platform(db: string, url: string): Promise<Record<string, number>
       headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
       body: form({ token: ready.accessToken }),
     });
-    // one rotating chain per connection: each reply's refresh token is the next request's
+    // rotating chains: a request takes an unused refresh token from the pool, its reply puts the
+    // next one back (autocannon clears a connection's context after each request)
     const pool = [...ready.refreshTokens];
     await load('refresh grant (rotating)', db, server, {
       url: `${base}/oauth/token`,
@@ -197,18 +201,29 @@ async function platform(db: string, url: string): Promise<Record<string, number>
       requests: [
         {
           setupRequest: (req, context: { token?: string }) => {
-            context.token ??= pool.pop();
+            context.token = pool.shift();
             return { ...req, body: form({ grant_type: 'refresh_token', refresh_token: context.token ?? '' }) };
           },
           onResponse: (status, body, context: { token?: string }) => {
             if (status === 200) {
-              context.token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
+              pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+            } else if (context.token) {
+              console.error(`  refresh refused (${status}): ${body}`);
             }
           },
         },
       ],
     });
 
+    // last: the PUTs' effects (events of ten switches) keep the server busy after the load stops
+    await load('install-URL PUT /switches/on|off (10 granted)', db, server, {
+      url: installUrl,
+      headers: bearer,
+      requests: [
+        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/on` },
+        { method: 'PUT', path: `/api/smartapps/installations/${ready.installationId}/switches/off` },
+      ],
+    });
     if (LARGE > 0) {
       console.error(`  seeding ${LARGE} installations / ${LARGE * 10} tokens`);
       const seeded = await server.ask<{ ms: number; installations: number; tokens: number }>({ type: 'seed-large', installations: LARGE, tokensPerInstallation: 10 });
@@ -318,7 +333,7 @@ async function main(): Promise<void> {
 
   const cpu = cpus();
   console.log(`## npm run bench — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit()}`);
-  console.log(`\n${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; autocannon ${CONNECTIONS} connections × ${DURATION} s on loopback (1 s warm-up each); run took ${fmt((Date.now() - started) / 1000)} s.\n`);
+  console.log(`\n${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}; autocannon ${CONNECTIONS} connections × ${DURATION} s on loopback (1 s warm-up each); run took ${fmt((Date.now() - started) / 1000)} s; load average at the end ${loadavg().map((l) => fmt(l, 1)).join(', ')}.\n`);
   console.log('| measurement | database | req/s | p50 ms | p99 ms | non-2xx | ratio to ceiling | server peak RSS |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {

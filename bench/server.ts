@@ -22,7 +22,12 @@ export interface ServerReady {
   refreshTokens: string[];
 }
 
-export type ServerRequest = { type: 'seed-large'; installations: number; tokensPerInstallation: number } | { type: 'count-start' } | { type: 'count-stop' } | { type: 'stop' };
+export type ServerRequest =
+  | { type: 'seed-large'; installations: number; tokensPerInstallation: number }
+  | { type: 'count-start' }
+  | { type: 'count-stop' }
+  | { type: 'idle' }
+  | { type: 'stop' };
 
 const send = (message: object): void => {
   process.send?.(message);
@@ -75,6 +80,19 @@ async function main(): Promise<void> {
     }
   }
 
+  // requests still being worked on (a load's connections close before the server has answered them all)
+  let inflight = 0;
+  let idleWaiters: (() => void)[] = [];
+  http.on('request', (_req: unknown, res: { once(event: 'close', listener: () => void): void }) => {
+    inflight += 1;
+    res.once('close', () => {
+      inflight -= 1;
+      if (inflight === 0) {
+        idleWaiters.forEach((resolve) => resolve());
+        idleWaiters = [];
+      }
+    });
+  });
   await app.listen(0, '127.0.0.1');
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -99,6 +117,12 @@ async function main(): Promise<void> {
           send({ type: 'seeded', ms: Date.now() - started, ...counts });
           break;
         }
+        case 'idle':
+          if (inflight > 0) {
+            await new Promise<void>((resolve) => idleWaiters.push(resolve));
+          }
+          send({ type: 'idle' });
+          break;
         case 'count-start':
           statements = [];
           counting = true;

@@ -39,6 +39,13 @@ function guardedParser(parser: RequestHandler): RequestHandler {
   };
 }
 
+const BEARER_PATHS = [/^\/api\//, /^\/oauth\/(token|revoke|introspect)\/?$/];
+
+/** Paths whose callers authenticate per request (bearer token, client credentials), never by cookie. */
+export function isBearerPath(path: string): boolean {
+  return BEARER_PATHS.some((p) => p.test(path));
+}
+
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Pino = createRootLogger(config)): void {
   const root = projectRoot();
   app.use(...requestLogging(logger));
@@ -76,8 +83,13 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   });
   app.use(guardedParser(express.json({ limit: '256kb', verify: jsonDepthGuard(config.jsonMaxDepth) })));
   app.use(guardedParser(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 1000 })));
+  // Bearer routes (/api/*) and the OAuth machine endpoints take no cookies: they skip the session
+  // load, passport and CSRF work below (issue 10 point 4).
+  const browserOnly = (middleware: RequestHandler): RequestHandler => {
+    return (req: Request, res: Response, next: NextFunction) => (isBearerPath(req.path) ? next() : middleware(req, res, next));
+  };
   app.use(
-    session({
+    browserOnly(session({
       name: 'sid',
       secret: config.sessionSecret,
       store: new DatabaseSessionStore(app.get(Transactions), config.sessionTtlSeconds),
@@ -90,19 +102,19 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
         secure: config.baseUrl.startsWith('https:'),
         maxAge: config.sessionTtlSeconds * 1000,
       },
-    }),
+    })),
   );
-  app.use(passport.initialize());
-  app.use(passport.session());
+  app.use(browserOnly(passport.initialize()));
+  app.use(browserOnly(passport.session() as RequestHandler));
   app.use(
-    csrfMiddleware((req, res) => {
+    browserOnly(csrfMiddleware((req, res) => {
       res.status(403).render('error', {
         title: 'This form has expired',
         message: 'The form was missing its security token or was sent from another session. Go back, reload the page and try again.',
         status: 403,
         user: req.user,
       });
-    }),
+    })),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.locals.user = req.user;

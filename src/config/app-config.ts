@@ -34,6 +34,8 @@ export interface AppConfig {
   events: EventsSettings;
   /** calls per installation on its install URL (CONTRACT §3) */
   rateLimit: { calls: number; windowSeconds: number };
+  /** how long an instance trusts an OAuth client it loaded for client authentication; changes made here invalidate at once (docs/performance.md) */
+  clientCacheSeconds: number;
   dataDir: string;
   /** the SMART auth-proxy's /oauth/debug/* endpoints: on in development, off in production unless ENABLE_DEBUG_ENDPOINTS=true */
   debugEndpoints: boolean;
@@ -251,6 +253,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
       calls: integer(env, 'RATE_LIMIT_CALLS', 250, 1, 1000000),
       windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86400),
     },
+    clientCacheSeconds: integer(env, 'CLIENT_CACHE_SECONDS', 5, 0, 300),
     dataDir,
     debugEndpoints: boolean(env, 'ENABLE_DEBUG_ENDPOINTS', !production),
     dropSchemaOnStart: false,

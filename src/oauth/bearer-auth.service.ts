@@ -29,7 +29,7 @@ export class BearerAuthService {
     }
     if (!header) {
       // ?access_token= is a SmartThings-classic habit, allowed only for clients registered as classic
-      const client = await this.clients.find(info.clientId);
+      const client = await this.clients.findForAuthentication(info.clientId);
       if (!client?.classicCompat) {
         throw new InvalidTokenError('Send the access token in the Authorization header, not the query string');
       }

@@ -24,7 +24,7 @@ export class ClientAuthenticator {
       throw new OAuthError('invalid_client', `Too many failed client authentications; retry after ${wait} seconds`, 429, { 'Retry-After': String(wait) });
     }
     const scheme = presented.method === 'basic' ? 'Basic' : null;
-    const client = await this.clients.find(presented.clientId);
+    const client = await this.clients.findForAuthentication(presented.clientId);
     const fail = (description: string): OAuthError => {
       this.failures.recordFailure(key);
       return OAuthError.invalidClient(description, scheme);

@@ -28,13 +28,44 @@ export interface NewClient {
   refreshTokenTtl?: number | null;
 }
 
+/** Bound on cached clients: a flood of distinct client ids cannot grow memory (unknown ids are never cached). */
+const CLIENT_CACHE_MAX = 10000;
+
 @Injectable()
 export class ClientsService {
+  // Client authentication runs on every token, revocation and introspection call; the client row
+  // rarely changes. Kept CLIENT_CACHE_SECONDS; every change made through this service forgets
+  // the client at once (the generation stops a load that raced a change from caching the old row).
+  private readonly cache = new Map<string, { client: OAuthClient; until: number }>();
+  private generation = 0;
+
   constructor(
     private readonly transactions: Transactions,
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The client, for authenticating a call: from the cache when fresh. Never use it inside a transaction's reads. */
+  async findForAuthentication(clientId: string): Promise<OAuthClient | null> {
+    const cached = this.cache.get(clientId);
+    if (cached && cached.until > Date.now()) {
+      return cached.client;
+    }
+    const generation = this.generation;
+    const client = await this.find(clientId);
+    if (client && generation === this.generation && this.config.clientCacheSeconds > 0) {
+      if (this.cache.size >= CLIENT_CACHE_MAX) {
+        this.cache.clear();
+      }
+      this.cache.set(clientId, { client, until: Date.now() + this.config.clientCacheSeconds * 1000 });
+    }
+    return client;
+  }
+
+  private forget(clientId: string): void {
+    this.generation += 1;
+    this.cache.delete(clientId);
+  }
 
   /** `manager`: read inside the caller's transaction (e.g. a handler's callbacks), not on a second connection. */
   async find(clientId: string, manager?: EntityManager): Promise<OAuthClient | null> {
@@ -85,6 +116,7 @@ export class ClientsService {
     clientId: string,
     settings: { name: string; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean; accessTokenTtl?: number | null; refreshTokenTtl?: number | null },
   ): Promise<void> {
+    this.forget(clientId);
     await this.transactions.run((tx) =>
       tx.getRepository(OAuthClient).update(
       { clientId },
@@ -99,12 +131,15 @@ export class ClientsService {
       },
     ),
     );
+    this.forget(clientId);
   }
 
   /** A new random secret; the old one stops working at once. The clear value is returned once. */
   async rotateSecret(clientId: string): Promise<string> {
     const secret = randomToken(32);
+    this.forget(clientId);
     await this.transactions.run((tx) => tx.getRepository(OAuthClient).update({ clientId }, { clientSecretHash: sha256(secret), tokenEndpointAuthMethod: 'client_secret_basic' }));
+    this.forget(clientId);
     return secret;
   }
 
@@ -116,6 +151,7 @@ export class ClientsService {
   async rotateWebhookSecret(clientId: string): Promise<{ webhookSecret: string; previousValidUntil: Date | null }> {
     const webhookSecret = newWebhookSecret();
     // read and write in one transaction: two rotations at once cannot both keep the same old secret
+    this.forget(clientId);
     return this.transactions.run(async (tx) => {
       const client = await this.find(clientId, tx);
       const previous = client?.webhookSecret ?? null;
@@ -154,11 +190,15 @@ export class ClientsService {
       classicCompat: boolean;
     },
   ): Promise<void> {
+    this.forget(clientId);
     await this.transactions.run((tx) => tx.getRepository(OAuthClient).update({ clientId }, metadata));
+    this.forget(clientId);
   }
 
   async remove(clientId: string, manager: EntityManager): Promise<void> {
+    this.forget(clientId);
     await manager.getRepository(OAuthClient).delete({ clientId });
+    this.forget(clientId);
   }
 
   secretMatches(client: OAuthClient, secret: string): boolean {

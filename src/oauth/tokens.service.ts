@@ -110,47 +110,60 @@ export class TokensService {
     });
   }
 
+  /**
+   * The refresh grant (RFC 6749 §6, rotation per RFC 9700 §4.14.2). Everything that can refuse is
+   * read first, outside any transaction; the change is one short transaction of four statements:
+   * rotate (conditional, so of two concurrent refreshes exactly one wins), end the previous access
+   * tokens of the family, insert the new pair. last_used_at is written after the commit.
+   */
   async refresh(client: OAuthClient, refreshToken: string, requestedScope: string[] | undefined): Promise<IssuedTokens> {
     const tokenHash = sha256(refreshToken);
-    return this.committingErrors(async (tx) => {
-      const repo = tx.getRepository(RefreshToken);
-      const row = await repo.findOne({ where: { tokenHash } });
-      if (!row || row.clientId !== client.clientId) {
-        throw new OAuthError('invalid_grant', 'The refresh token is invalid');
-      }
-      if (row.revokedAt) {
-        throw new OAuthError('invalid_grant', 'The refresh token has been revoked');
-      }
-      if (row.rotatedAt) {
-        // RFC 9700 §4.14.2: a replayed rotated token means it leaked; end the whole family.
-        await this.revokeFamily(tx, row.family);
-        throw new OAuthError('invalid_grant', 'The refresh token has already been used; its grant is revoked');
-      }
-      if (row.expiresAt.getTime() <= Date.now()) {
-        throw new OAuthError('invalid_grant', 'The refresh token has expired');
-      }
-      const granted = row.scope.split(' ');
-      if (requestedScope && requestedScope.some((s) => !granted.includes(s))) {
-        throw new OAuthError('invalid_scope', 'A refresh can only keep or narrow the scope');
-      }
+    const row = await this.transactions.read((m) => m.getRepository(RefreshToken).findOne({ where: { tokenHash } }));
+    if (!row || row.clientId !== client.clientId) {
+      throw new OAuthError('invalid_grant', 'The refresh token is invalid');
+    }
+    if (row.revokedAt) {
+      throw new OAuthError('invalid_grant', 'The refresh token has been revoked');
+    }
+    const replayed = new OAuthError('invalid_grant', 'The refresh token has already been used; its grant is revoked');
+    if (row.rotatedAt) {
+      // a replayed rotated token means it leaked; end the whole family
+      await this.transactions.run((tx) => this.revokeFamily(tx, row.family));
+      throw replayed;
+    }
+    if (row.expiresAt.getTime() <= Date.now()) {
+      throw new OAuthError('invalid_grant', 'The refresh token has expired');
+    }
+    const granted = row.scope.split(' ');
+    if (requestedScope && requestedScope.some((s) => !granted.includes(s))) {
+      throw new OAuthError('invalid_scope', 'A refresh can only keep or narrow the scope');
+    }
+    if (!(await this.installations.findActive(row.installationId))) {
+      throw new OAuthError('invalid_grant', 'The installation no longer exists');
+    }
+    const scope = (requestedScope ?? granted).join(' ');
+    const issued = await this.transactions.run(async (tx) => {
+      const now = new Date();
       const rotated = await tx
         .createQueryBuilder()
         .update(RefreshToken)
-        .set({ rotatedAt: new Date() })
+        .set({ rotatedAt: now })
         .where('token_hash = :tokenHash AND rotated_at IS NULL AND revoked_at IS NULL', { tokenHash })
         .execute();
       if (!rotated.affected) {
+        // rotated or revoked since the read: a concurrent use of the same token
         await this.revokeFamily(tx, row.family);
-        throw new OAuthError('invalid_grant', 'The refresh token has already been used; its grant is revoked');
-      }
-      if (!(await this.installations.findActive(row.installationId, tx))) {
-        throw new OAuthError('invalid_grant', 'The installation no longer exists');
+        return null;
       }
       // the access tokens of the previous link of the chain end with it
-      await tx.getRepository(AccessToken).update({ family: row.family, revokedAt: IsNull() }, { revokedAt: new Date() });
-      const scope = (requestedScope ?? granted).join(' ');
-      return this.issueTokens(tx, client, { installationId: row.installationId, accountId: row.accountId, scope, codeHash: row.codeHash, family: row.family });
+      await tx.getRepository(AccessToken).update({ family: row.family, revokedAt: IsNull() }, { revokedAt: now });
+      return this.insertTokens(tx, client, { installationId: row.installationId, accountId: row.accountId, scope, codeHash: row.codeHash, family: row.family });
     });
+    if (!issued) {
+      throw replayed;
+    }
+    await this.installations.touch(row.installationId);
+    return issued;
   }
 
   /** The bearer token's grant, or null when unknown, expired, revoked or its installation is gone. */
@@ -272,6 +285,17 @@ export class TokensService {
     client: OAuthClient,
     grant: { installationId: string; accountId: string; scope: string; codeHash: string | null; family: string | null },
   ): Promise<IssuedTokens> {
+    const issued = await this.insertTokens(tx, client, grant);
+    await this.installations.touch(grant.installationId, tx);
+    return issued;
+  }
+
+  /** The new access token, and a refresh token when the grant has one: one INSERT each. */
+  private async insertTokens(
+    tx: EntityManager,
+    client: OAuthClient,
+    grant: { installationId: string; accountId: string; scope: string; codeHash: string | null; family: string | null },
+  ): Promise<IssuedTokens> {
     const now = new Date();
     const accessToken = randomToken(32);
     const classic = client.classicCompat;
@@ -310,7 +334,6 @@ export class TokensService {
         createdAt: now,
       });
     }
-    await this.installations.touch(grant.installationId, tx);
     return { accessToken, refreshToken, expiresIn: ttl, scope: grant.scope, installationId: grant.installationId };
   }
 
