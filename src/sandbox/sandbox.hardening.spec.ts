@@ -265,7 +265,8 @@ describe('SandboxService engine recovery', () => {
     const snapshot = snapshotWith();
     // JSON.stringify recurses in C with frames QuickJS's own stack check does not see
     const source = withHandler(`bad(ctx) { let a = []; for (let i = 0; i < 200000; i++) a = [a]; return JSON.stringify(a).length }`);
-    const crashed = await service.run({ versionKey: 'v1', source, handler: mapping('bad'), snapshot });
+    // a generous deadline: building the nesting must never hit it on a loaded machine before the stack breaks
+    const crashed = await service.run({ versionKey: 'v1', source, handler: mapping('bad'), snapshot, limits: { cpuMs: 20_000 } });
     expect(crashed).toEqual({ ok: false, error: { kind: 'exception', message: 'The SmartApp exhausted the sandbox stack (recursion or nesting too deep)' }, logs: [] });
     const healthy = await service.run({ versionKey: 'v1', source: HEALTHY, handler: mapping('ping'), snapshot });
     expect(effectsOf(healthy).response).toEqual({ kind: 'value', value: { ok: true, id: 'installation-1' } });

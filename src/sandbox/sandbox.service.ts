@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DEFAULT_SANDBOX_LIMITS, mergeLimits, SANDBOX_LIMITS } from './sandbox.limits';
 import type { AppUsage, Tenant } from './sandbox.fairness';
 import { type PoolFailure, SandboxWorkerPool, UNMETERED } from './sandbox.pool';
+import type { EngineStats } from './sandbox.protocol';
 import { mergePoolOptions, SANDBOX_POOL, type SandboxPoolSettings } from './sandbox.pool-options';
 import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, SandboxResult } from './sandbox.types';
 
@@ -63,7 +64,8 @@ export class SandboxService implements OnModuleDestroy {
     const limits = mergeLimits(this.defaults, req.limits);
     const tenant: Tenant = req.owner ? { ...req.owner, versionKey: req.versionKey, metered: true } : UNMETERED;
     const { owner: _owner, ...request } = req;
-    const outcome = await this.pool.execute({ call: 'run', request, limits }, tenant);
+    // an owned run may use (and leave) its installation's warm session; never another installation's
+    const outcome = await this.pool.execute({ call: 'run', request, limits, warmKey: req.owner?.installationId }, tenant);
     if (outcome.kind === 'refused') {
       const { reason, retryAfterSeconds, message } = outcome.refusal;
       return { ok: false, error: { kind: 'refused', message, refusal: { reason, retryAfterSeconds } }, logs: [] };
@@ -83,7 +85,7 @@ export class SandboxService implements OnModuleDestroy {
   }
 
   /** Counters for monitoring: a discarded engine means a session broke on the host side or its worker was lost. */
-  stats(): { enginesCreated: number; enginesDiscarded: number; spareSessionsUsed: number } {
+  stats(): EngineStats {
     return this.pool.stats();
   }
 
