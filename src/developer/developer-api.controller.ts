@@ -74,6 +74,11 @@ export class DeveloperApiController {
     return this.oauth.rotateSecret(developerOf(req), id);
   }
 
+  @Get(':id/usage')
+  usage(@Req() req: Request, @Param('id') id: string) {
+    return this.smartApps.usage(developerOf(req), id);
+  }
+
   @Get(':id/logs')
   async logs(@Req() req: Request, @Param('id') id: string, @Query(developerValidation('invalid_logs_query')) query: LogsQueryDto) {
     const lines = await this.smartApps.logs(developerOf(req), id, {

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { type AppUsage, type Dispatch, FairScheduler, type QuarantineNotice, type Refusal, type RunReport, type Tenant } from './sandbox.fairness';
 import { type SandboxPoolOptions, spawnSandboxWorker } from './sandbox.pool-options';
@@ -89,7 +88,7 @@ export class SandboxWorkerPool {
   constructor(
     private readonly options: SandboxPoolOptions,
     private readonly spawn: () => Worker = spawnSandboxWorker,
-    now: () => number = () => performance.now(),
+    now: () => number = () => Date.now(),
   ) {
     this.scheduler = new FairScheduler<Job>({ ...options.fairness, workers: options.workers }, now);
   }
