@@ -57,6 +57,10 @@ export class InstallationRuntime {
    * (the caller's, when given: e.g. `installed()` inside the authorize transaction).
    */
   async invoke(installationId: string, handler: HandlerRef, request: RequestParts, manager?: EntityManager): Promise<InvocationOutcome> {
+    const early = this.refusedNow(installationId);
+    if (early) {
+      return early;
+    }
     const m = manager ?? this.transactions.manager;
     const installation = await this.installations.findActive(installationId, m);
     if (!installation) {
@@ -111,6 +115,12 @@ export class InstallationRuntime {
       return { kind: 'ok', response: result.effects.response };
     };
     return manager ? apply(manager) : this.transactions.run(apply);
+  }
+
+  /** A quarantined installation, or one that spent its CPU budget, is refused before anything is loaded. */
+  refusedNow(installationId: string): Extract<InvocationOutcome, { kind: 'refused' }> | undefined {
+    const refusal = this.sandbox.refusalOf(installationId);
+    return refusal ? { kind: 'refused', ...refusal } : undefined;
   }
 
   private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects): Promise<void> {

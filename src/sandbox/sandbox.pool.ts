@@ -107,6 +107,11 @@ export class SandboxWorkerPool {
     });
   }
 
+  /** Whether a call of this installation would be refused now (see FairScheduler.refusalOf). */
+  refusalOf(installationId: string): Refusal | undefined {
+    return this.scheduler.refusalOf(installationId);
+  }
+
   /** A SmartApp's usage of the sandbox since this process started. */
   usage(appId: string): AppUsage {
     return this.scheduler.usage(appId);

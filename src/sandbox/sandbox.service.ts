@@ -4,7 +4,7 @@ import type { AppUsage, Tenant } from './sandbox.fairness';
 import { type PoolFailure, SandboxWorkerPool, UNMETERED } from './sandbox.pool';
 import type { EngineStats } from './sandbox.protocol';
 import { mergePoolOptions, SANDBOX_POOL, type SandboxPoolSettings } from './sandbox.pool-options';
-import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, SandboxResult } from './sandbox.types';
+import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, SandboxRefusal, SandboxResult } from './sandbox.types';
 
 export { DEFAULT_SANDBOX_LIMITS, SANDBOX_LIMITS } from './sandbox.limits';
 export { DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxPoolOptions, type SandboxPoolSettings } from './sandbox.pool-options';
@@ -77,6 +77,15 @@ export class SandboxService implements OnModuleDestroy {
     }
     const failed: SandboxResult = { ok: false, error: lostCall(outcome.kind === 'failed' ? outcome.failure : 'crashed', limits), logs: [] };
     return quarantines.length === 0 ? failed : { ...failed, quarantines };
+  }
+
+  /**
+   * Whether a run of this installation would be refused right now (quarantine, spent CPU budget),
+   * so the platform can answer 429 before loading anything. Undefined when unknown or allowed.
+   */
+  refusalOf(installationId: string): (SandboxRefusal & { message: string }) | undefined {
+    const refusal = this.pool.refusalOf(installationId);
+    return refusal ? { reason: refusal.reason, retryAfterSeconds: refusal.retryAfterSeconds, message: refusal.message } : undefined;
   }
 
   /** A SmartApp's runs, CPU time, kills, refusals and quarantines in this process since it started. */
