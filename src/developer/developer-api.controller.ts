@@ -83,6 +83,11 @@ export class DeveloperApiController {
     return this.oauth.rotateWebhookSecret(developerOf(req), id);
   }
 
+  @Get(':id/usage')
+  usage(@Req() req: Request, @Param('id') id: string) {
+    return this.smartApps.usage(developerOf(req), id);
+  }
+
   @Get(':id/logs')
   async logs(@Req() req: Request, @Param('id') id: string, @Query(developerValidation('invalid_logs_query')) query: LogsQueryDto) {
     const lines = await this.smartApps.logs(developerOf(req), id, {

@@ -3,6 +3,7 @@ import type { AccountSummary } from '../accounts/accounts.service';
 import { AppLogEntry, AppLogsService } from '../installations/app-logs.service';
 import { InstallationsService } from '../installations/installations.service';
 import { ClientsService } from '../oauth/clients.service';
+import { SandboxService } from '../sandbox/sandbox.service';
 import type { SmartAppDefinition } from '../smartapps/smartapp-definition';
 import { InvalidSmartAppError, SmartAppNameTakenError, SmartAppsService, SmartAppView } from '../smartapps/smartapps.service';
 import { DeveloperError, smartAppNotFound } from './developer.errors';
@@ -26,7 +27,24 @@ export interface SmartAppDetail {
   installations: number;
   definition: SmartAppDefinition | null;
   oauth: { enabled: boolean; clientId: string | null; clientName: string | null; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean };
+  usage: SmartAppUsage;
 }
+
+/** What the sandbox did for a SmartApp (this instance, since it started): docs/authoring.md "Limits and quarantine". */
+export interface SmartAppUsage {
+  smartAppId: string;
+  since: string;
+  runs: number;
+  cpuMs: number;
+  timeouts: number;
+  memoryKills: number;
+  refused: number;
+  quarantines: number;
+  quarantinedInstallations: number;
+  window: { cpuMs: number; budgetMs: number; resetsAt: string };
+}
+
+const STARTED_AT = new Date();
 
 export interface LogsFilter {
   installationId?: string;
@@ -43,7 +61,30 @@ export class DeveloperSmartAppsService {
     private readonly installations: InstallationsService,
     private readonly clients: ClientsService,
     private readonly appLogs: AppLogsService,
+    private readonly sandbox: SandboxService,
   ) {}
+
+  /** Runs, CPU time, kills, refusals and quarantines of the developer's SmartApp in this instance. */
+  async usage(developer: AccountSummary, smartAppId: string): Promise<SmartAppUsage> {
+    const app = await this.mustOwn(developer, smartAppId);
+    return this.usageOf(app.id);
+  }
+
+  private usageOf(smartAppId: string): SmartAppUsage {
+    const usage = this.sandbox.usage(smartAppId);
+    return {
+      smartAppId,
+      since: STARTED_AT.toISOString(),
+      runs: usage.runs,
+      cpuMs: Math.round(usage.cpuMs),
+      timeouts: usage.timeouts,
+      memoryKills: usage.memoryKills,
+      refused: usage.refused,
+      quarantines: usage.quarantines,
+      quarantinedInstallations: usage.quarantinedInstallations,
+      window: { cpuMs: Math.round(usage.window.cpuMs), budgetMs: usage.window.budgetMs, resetsAt: new Date(usage.window.resetsAt).toISOString() },
+    };
+  }
 
   async list(developer: AccountSummary): Promise<SmartAppSummary[]> {
     const apps = await this.smartApps.listForAuthor(developer.id);
@@ -114,6 +155,7 @@ export class DeveloperSmartAppsService {
         callbackPrefixes: client?.callbackPrefixes ?? [],
         classicCompat: client?.classicCompat ?? false,
       },
+      usage: this.usageOf(app.id),
     };
   }
 

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { InstallationsModule } from '../installations/installations.module';
 import { OAuthModule } from '../oauth/oauth.module';
+import { SandboxModule } from '../sandbox/sandbox.module';
 import { SmartAppsModule } from '../smartapps/smartapps.module';
 import { DeveloperApiController } from './developer-api.controller';
 import { DeveloperConsoleController } from './developer-console.controller';
@@ -14,7 +15,7 @@ import { SmartAppOAuthService } from './smartapp-oauth.service';
 
 // SmartApp authors: API tokens (the access guard's 'developer' policy), the developer API, the console.
 @Module({
-  imports: [TypeOrmModule.forFeature([DeveloperToken]), AccountsModule, SmartAppsModule, InstallationsModule, OAuthModule],
+  imports: [TypeOrmModule.forFeature([DeveloperToken]), AccountsModule, SmartAppsModule, InstallationsModule, OAuthModule, SandboxModule],
   controllers: [DeveloperApiController, DeveloperConsoleController],
   providers: [DeveloperTokensService, DeveloperSmartAppsService, SmartAppOAuthService, DeveloperConsoleService],
   exports: [DeveloperTokensService],

@@ -57,6 +57,11 @@ export class InstallApiService {
   }
 
   private async dispatch(token: TokenInfo, call: InstallApiCall): Promise<InstallApiReply> {
+    // quarantined or out of CPU budget: 429 before any look-up (docs/authoring.md, fair share)
+    const refused = this.runtime.refusedNow(call.installationId);
+    if (refused) {
+      return this.reply(call.method, refused);
+    }
     const installation = await this.installations.findForAccount(token.accountId, call.installationId);
     const version = installation ? await this.smartApps.latestVersion(installation.smartAppId) : null;
     if (!installation || !version) {

@@ -66,6 +66,10 @@ export class InstallationRuntime {
    * the installation must still be connected, or the effects are dropped as `gone`).
    */
   async invoke(installationId: string, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
+    const early = this.refusedNow(installationId);
+    if (early) {
+      return early;
+    }
     const loaded = await this.transactions.read(async (m) => {
       const installation = await this.installations.findActive(installationId, m);
       return installation ? this.load(m, installation) : null;
@@ -151,6 +155,12 @@ export class InstallationRuntime {
   /** The failure outcome of a result, without writing anything (for a draft that will not be stored). */
   describeFailure(installation: Installation, handler: HandlerRef, result: SandboxResult): Extract<InvocationOutcome, { kind: 'failed' }> | null {
     return result.ok ? null : failureOf(installation, handler, result);
+  }
+
+  /** A quarantined installation, or one that spent its CPU budget, is refused before anything is loaded. */
+  refusedNow(installationId: string): Extract<InvocationOutcome, { kind: 'refused' }> | undefined {
+    const refusal = this.sandbox.refusalOf(installationId);
+    return refusal ? { kind: 'refused', ...refusal } : undefined;
   }
 
   private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects): Promise<void> {

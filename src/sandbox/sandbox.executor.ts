@@ -19,6 +19,17 @@ function brokenEngineMessage(err: unknown): string {
 
 const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** Warm sessions one worker keeps (least recently used dropped first); each holds a QuickJS runtime with its module. */
+const MAX_WARM_SESSIONS = 16;
+
+interface WarmEntry {
+  session: VmSession;
+  versionKey: string;
+  engine: QuickJsEngine;
+  memoryBytes: number;
+}
+
+
 /**
  * Runs SmartApp code in QuickJS on the current thread (a sandbox worker). Every inspect/run gets a
  * fresh QuickJS runtime and context, so nothing a SmartApp does (globals, prototypes, module-level
@@ -30,8 +41,10 @@ const reason = (err: unknown): string => (err instanceof Error ? err.message : S
 export class SandboxExecutor {
   private readonly engines = new EnginePool();
   private readonly spares = new Map<QuickJsEngine, VmSession>();
+  private readonly warm = new Map<string, WarmEntry>();
   private lastEngine: QuickJsEngine | undefined;
   private sparesUsed = 0;
+  private warmUsed = 0;
 
   constructor(private readonly report: ExecutorReport) {}
 
@@ -46,20 +59,59 @@ export class SandboxExecutor {
     );
   }
 
-  /** Runs one handler under `limits` (already merged with the defaults). Never throws. */
-  async run(req: RunRequest, limits: SandboxLimits): Promise<SandboxResult> {
+  /**
+   * Runs one handler under `limits` (already merged with the defaults). Never throws.
+   * With `warmKey` (an installation id) the session is kept for that key's next call of the same
+   * version: its module stays loaded, its globals stay; it never serves another key.
+   */
+  async run(req: RunRequest, limits: SandboxLimits, warmKey?: string): Promise<SandboxResult> {
+    if (warmKey === undefined) {
+      return this.runOnce(req, limits, undefined);
+    }
+    const result = await this.runOnce(req, limits, warmKey);
+    // Warm sessions of other installations share this engine's memory cap: a memory kill while they
+    // held some is retried once with the engine to itself. Handlers are pure (a snapshot in, effects
+    // out), so running one again is safe.
+    if (!result.ok && result.error.kind === 'memory' && this.evictWarm(limits.memoryBytes) > 0) {
+      return this.runOnce(req, limits, warmKey);
+    }
+    return result;
+  }
+
+  private async runOnce(req: RunRequest, limits: SandboxLimits, warmKey: string | undefined): Promise<SandboxResult> {
     const logs = new LogCollector(limits.maxLogLines, limits.maxLogLineBytes);
     const httpError = new HttpErrorRecorder();
     const hooks: HostHooks = {
       log: (level, message) => logs.add(level, message),
       httpError: (status, message) => httpError.record(status, message),
     };
+    // only a clean run leaves a session worth keeping (a failure may have left the module half-done)
+    const warm = warmKey === undefined ? undefined : { key: warmKey, versionKey: req.versionKey, keep: (result: SandboxResult) => result.ok };
     return this.inSession(
       limits,
       hooks,
-      (session) => executeRun(session, req, limits, logs, httpError),
+      (session, moduleLoaded) => executeRun(session, req, limits, logs, httpError, moduleLoaded),
       (message) => ({ ok: false, error: { kind: 'exception', message }, logs: logs.result() }),
+      warm,
     );
+  }
+
+  /** Disposes every warm session of the engine for `memoryBytes`; returns how many there were. */
+  private evictWarm(memoryBytes: number): number {
+    let evicted = 0;
+    for (const [key, entry] of this.warm) {
+      if (entry.memoryBytes === memoryBytes) {
+        this.warm.delete(key);
+        this.disposeQuietly(entry.session);
+        evicted += 1;
+      }
+    }
+    return evicted;
+  }
+
+  /** Warm sessions held now (for tests and monitoring). */
+  warmSessions(): number {
+    return this.warm.size;
   }
 
   /** Readies a spare session for the engine of the last call, unless it has one. */
@@ -76,10 +128,16 @@ export class SandboxExecutor {
   }
 
   stats(): EngineStats {
-    return { ...this.engines.stats(), spareSessionsUsed: this.sparesUsed };
+    return { ...this.engines.stats(), spareSessionsUsed: this.sparesUsed, warmSessionsUsed: this.warmUsed };
   }
 
-  private async inSession<T>(limits: SandboxLimits, hooks: HostHooks, body: (session: VmSession) => T, broken: (message: string) => T): Promise<T> {
+  private async inSession<T>(
+    limits: SandboxLimits,
+    hooks: HostHooks,
+    body: (session: VmSession, moduleLoaded: boolean) => T,
+    broken: (message: string) => T,
+    warm?: { key: string; versionKey: string; keep: (result: T) => boolean },
+  ): Promise<T> {
     let engine: QuickJsEngine;
     try {
       engine = await this.engines.acquire(limits.memoryBytes);
@@ -90,13 +148,19 @@ export class SandboxExecutor {
     // No await from here on: sessions never interleave inside one engine, which the memory cap relies on.
     let session: VmSession;
     let result: T;
+    const reused = warm ? this.takeWarm(warm.key, warm.versionKey, engine, limits.memoryBytes) : undefined;
     try {
-      session = this.takeSpare(engine) ?? VmSession.prepare(engine);
+      session = reused ?? this.takeSpare(engine) ?? VmSession.prepare(engine);
       session.arm(limits, hooks);
-      result = body(session);
+      result = body(session, reused !== undefined);
     } catch (err) {
       this.discard(engine, `Discarded a QuickJS engine after a host-side failure: ${reason(err)}`);
       return broken(brokenEngineMessage(err));
+    }
+    this.lastEngine = engine;
+    if (warm && warm.keep(result) && !session.exceededLimit()) {
+      this.keepWarm(warm.key, { session, versionKey: warm.versionKey, engine, memoryBytes: limits.memoryBytes });
+      return result;
     }
     try {
       session.dispose();
@@ -105,8 +169,41 @@ export class SandboxExecutor {
       this.discard(engine, `QuickJS session did not dispose cleanly: ${reason(err)}`);
       return result;
     }
-    this.lastEngine = engine;
     return result;
+  }
+
+  /** The warm session of `key` if it has `versionKey` loaded on `engine`; any other session of `key` is dropped. */
+  private takeWarm(key: string, versionKey: string, engine: QuickJsEngine, memoryBytes: number): VmSession | undefined {
+    const entry = this.warm.get(key);
+    if (!entry) {
+      return undefined;
+    }
+    this.warm.delete(key);
+    if (entry.versionKey === versionKey && entry.engine === engine && entry.memoryBytes === memoryBytes) {
+      this.warmUsed += 1;
+      return entry.session;
+    }
+    this.disposeQuietly(entry.session);
+    return undefined;
+  }
+
+  private keepWarm(key: string, entry: WarmEntry): void {
+    entry.session.disarm();
+    this.warm.set(key, entry);
+    // least recently used first: Map keeps insertion order
+    while (this.warm.size > MAX_WARM_SESSIONS) {
+      const [oldestKey, oldest] = this.warm.entries().next().value as [string, WarmEntry];
+      this.warm.delete(oldestKey);
+      this.disposeQuietly(oldest.session);
+    }
+  }
+
+  private disposeQuietly(session: VmSession): void {
+    try {
+      session.dispose();
+    } catch (err) {
+      this.report('warn', `A warm QuickJS session did not dispose cleanly: ${reason(err)}`);
+    }
   }
 
   private takeSpare(engine: QuickJsEngine): VmSession | undefined {
@@ -122,6 +219,11 @@ export class SandboxExecutor {
     // The WebAssembly instance may have stopped mid-call: its memory can no longer be trusted or freed.
     this.engines.discard(engine);
     this.spares.delete(engine);
+    for (const [key, entry] of this.warm) {
+      if (entry.engine === engine) {
+        this.warm.delete(key);
+      }
+    }
     if (this.lastEngine === engine) {
       this.lastEngine = undefined;
     }

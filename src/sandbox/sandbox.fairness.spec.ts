@@ -185,6 +185,18 @@ describe('FairScheduler (fake clock)', () => {
     expect(kill(scheduler, flaky).notices[0]).toMatchObject({ durationMs: 10_000 });
   });
 
+  it('tells whether a known installation would be refused now, without queueing anything', () => {
+    const scheduler = schedulerWith({ quarantineAfterKills: 1, quarantineBaseMs: 10_000, installationCpuMsPerWindow: 0, appCpuMsPerWindow: 0 });
+    expect(scheduler.refusalOf('never-seen')).toBeUndefined();
+    const bad = tenant('bad');
+    kill(scheduler, bad);
+    expect(scheduler.refusalOf('bad')).toMatchObject({ reason: 'quarantined', retryAfterSeconds: 10 });
+    expect(scheduler.waitingCount).toBe(0);
+    expect(scheduler.usage(bad.appId).refused).toBe(1);
+    now += 10_000;
+    expect(scheduler.refusalOf('bad')).toBeUndefined();
+  });
+
   it('quarantines the SmartApp version when many of its installations are quarantined', () => {
     const scheduler = schedulerWith({ workers: 4, quarantineAfterKills: 1, versionQuarantineInstallations: 3, quarantineBaseMs: 20_000, installationCpuMsPerWindow: 0, appCpuMsPerWindow: 0 });
     const of = (id: string): Tenant => tenant(id, 'loop-app', 'loop-v1');

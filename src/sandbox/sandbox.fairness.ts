@@ -100,6 +100,7 @@ interface InstallationState {
   /** CPU milliseconds served, for fair order (start-time fair queuing) */
   served: number;
   appId: string;
+  versionKey: string;
   metered: boolean;
   windowStart: number;
   windowCpuMs: number;
@@ -165,6 +166,8 @@ export class FairScheduler<J> {
       return refusal;
     }
     const state = this.installation(tenant);
+    state.appId = tenant.appId;
+    state.versionKey = tenant.versionKey;
     state.queue.push({ job, tenant });
     this.active.add(state);
     this.waiting += 1;
@@ -172,6 +175,24 @@ export class FairScheduler<J> {
       this.sweep();
     }
     return undefined;
+  }
+
+  /**
+   * Whether a call of an installation seen before would be refused now (quarantine, spent budget),
+   * from what is known of it, so the caller can answer before doing any other work. Never queues.
+   */
+  refusalOf(installationId: string): Refusal | undefined {
+    const state = this.installations.get(installationId);
+    if (!state || !state.metered) {
+      return undefined;
+    }
+    const refusal = this.refusalFor({ installationId, appId: state.appId, versionKey: state.versionKey, metered: true });
+    // a full queue is for the call itself to find out
+    if (!refusal || refusal.reason === 'queue_full' || refusal.reason === 'overloaded') {
+      return undefined;
+    }
+    this.app(state.appId).usage.refused += 1;
+    return refusal;
   }
 
   /** The next call to run on a free worker, respecting the caps; undefined when none may run now. */
@@ -403,6 +424,7 @@ export class FairScheduler<J> {
         running: 0,
         served: 0,
         appId: tenant.appId,
+        versionKey: tenant.versionKey,
         metered: tenant.metered,
         windowStart: this.now(),
         windowCpuMs: 0,

@@ -10,7 +10,7 @@ import type { SandboxCall } from './sandbox.protocol';
 // inspect call: `wait:<ms>:<tag>` answers after ms, `hang` never answers, `exit` and `throw` die.
 const FAKE_WORKER = `
 const { parentPort } = require('node:worker_threads');
-const stats = { enginesCreated: 1, enginesDiscarded: 0, spareSessionsUsed: 0 };
+const stats = { enginesCreated: 1, enginesDiscarded: 0, spareSessionsUsed: 0, warmSessionsUsed: 0 };
 parentPort.on('message', (call) => {
   const [command, ms] = call.source.split(':');
   if (command === 'hang') { for (;;) {} }
@@ -88,7 +88,7 @@ describe('SandboxWorkerPool', () => {
     // the hung worker spins forever: only a new worker can answer
     expect(echoOf(await pool.execute(call('wait:0:after')))).toBe('wait:0:after');
     // its engine went with it
-    expect(pool.stats()).toEqual({ enginesCreated: 2, enginesDiscarded: 1, spareSessionsUsed: 0 });
+    expect(pool.stats()).toEqual({ enginesCreated: 2, enginesDiscarded: 1, spareSessionsUsed: 0, warmSessionsUsed: 0 });
   });
 
   it.each(['exit', 'throw'])('fails the call of a worker that dies (%s) as crashed and replaces the worker', async (death) => {

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { type AppUsage, type Dispatch, FairScheduler, type QuarantineNotice, type Refusal, type RunReport, type Tenant } from './sandbox.fairness';
 import { type SandboxPoolOptions, spawnSandboxWorker } from './sandbox.pool-options';
@@ -42,15 +41,19 @@ interface WorkerSlot {
   bootDeadline: NodeJS.Timeout;
 }
 
+// installations whose last worker is remembered (least recently dispatched forgotten first)
+const MAX_AFFINITY = 10_000;
+
 // generous: under ts-jest a worker first compiles the sandbox sources with ts-node
 const BOOT_TIMEOUT_MS = 30_000;
-const NO_STATS: Readonly<EngineStats> = Object.freeze({ enginesCreated: 0, enginesDiscarded: 0, spareSessionsUsed: 0 });
+const NO_STATS: Readonly<EngineStats> = Object.freeze({ enginesCreated: 0, enginesDiscarded: 0, spareSessionsUsed: 0, warmSessionsUsed: 0 });
 
 function sum(a: EngineStats, b: EngineStats): EngineStats {
   return {
     enginesCreated: a.enginesCreated + b.enginesCreated,
     enginesDiscarded: a.enginesDiscarded + b.enginesDiscarded,
     spareSessionsUsed: a.spareSessionsUsed + b.spareSessionsUsed,
+    warmSessionsUsed: a.warmSessionsUsed + b.warmSessionsUsed,
   };
 }
 
@@ -76,6 +79,8 @@ export class SandboxWorkerPool {
   private readonly logger = new Logger(SandboxWorkerPool.name);
   private readonly slots = new Set<WorkerSlot>();
   private readonly scheduler: FairScheduler<Job>;
+  /** installation -> the worker that served it last (and may hold its warm session) */
+  private readonly affinity = new Map<string, WorkerSlot>();
   private retired: EngineStats = { ...NO_STATS };
   private nextId = 1;
   private idleTicks = 0;
@@ -83,7 +88,7 @@ export class SandboxWorkerPool {
   constructor(
     private readonly options: SandboxPoolOptions,
     private readonly spawn: () => Worker = spawnSandboxWorker,
-    now: () => number = () => performance.now(),
+    now: () => number = () => Date.now(),
   ) {
     this.scheduler = new FairScheduler<Job>({ ...options.fairness, workers: options.workers }, now);
   }
@@ -100,6 +105,11 @@ export class SandboxWorkerPool {
       this.dispatch();
       this.updateRefs();
     });
+  }
+
+  /** Whether a call of this installation would be refused now (see FairScheduler.refusalOf). */
+  refusalOf(installationId: string): Refusal | undefined {
+    return this.scheduler.refusalOf(installationId);
   }
 
   /** A SmartApp's usage of the sandbox since this process started. */
@@ -211,10 +221,22 @@ export class SandboxWorkerPool {
   }
 
   private dispatch(): void {
-    for (let slot = this.longestIdle(); slot; slot = this.longestIdle()) {
+    for (let idle = this.longestIdle(); idle; idle = this.longestIdle()) {
       const next = this.scheduler.next();
       if (!next) {
         return;
+      }
+      // the worker that holds the installation's warm session, when it is free
+      const warmKey = next.job.call.call === 'run' ? next.job.call.warmKey : undefined;
+      const preferred = warmKey === undefined ? undefined : this.affinity.get(warmKey);
+      const slot = preferred && this.slots.has(preferred) && preferred.ready && !preferred.running ? preferred : idle;
+      if (warmKey !== undefined) {
+        this.affinity.delete(warmKey);
+        this.affinity.set(warmKey, slot);
+        if (this.affinity.size > MAX_AFFINITY) {
+          const oldest = this.affinity.keys().next().value as string;
+          this.affinity.delete(oldest);
+        }
       }
       this.send(slot, next);
     }

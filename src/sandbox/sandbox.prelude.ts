@@ -103,7 +103,8 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   let limits;
   let state;
   let logLinesSeen = 0;
-  const records = { commands: [], subscriptions: [], schedules: [], callbacks: [] };
+  // per call: reset by start(), so a warm session (reused for its installation's next call) starts clean
+  let records = { commands: [], subscriptions: [], schedules: [], callbacks: [] };
   const deviceOfProxy = new WeakMapCtor();
 
   // ---- logging ----
@@ -431,6 +432,9 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   }
   function start(kind, name, snapshotJson, limitsJson) {
     limits = parseJson(limitsJson);
+    logLinesSeen = 0;
+    records = { commands: [], subscriptions: [], schedules: [], callbacks: [] };
+    state = undefined;
     const snapshot = parseJson(snapshotJson);
     const ctx = buildCtx(snapshot);
     if (kind === 'lifecycle') {

@@ -3,7 +3,10 @@
 import type { InspectResult, RunRequest, SandboxLimits, SandboxResult } from './sandbox.types';
 
 /** What a worker is asked to do; `limits` are already merged with the service's defaults. */
-export type SandboxCall = { call: 'run'; request: RunRequest; limits: SandboxLimits } | { call: 'inspect'; source: string; limits: SandboxLimits };
+/** `warmKey`: the installation whose warm session may serve the run (and keep serving it); none = a fresh session. */
+export type SandboxCall =
+  | { call: 'run'; request: RunRequest; limits: SandboxLimits; warmKey?: string }
+  | { call: 'inspect'; source: string; limits: SandboxLimits };
 
 export type SandboxCallResult = { call: 'run'; result: SandboxResult } | { call: 'inspect'; result: InspectResult };
 
@@ -12,6 +15,8 @@ export interface EngineStats {
   enginesCreated: number;
   enginesDiscarded: number;
   spareSessionsUsed: number;
+  /** calls served by an installation's warm session (module already loaded) */
+  warmSessionsUsed: number;
 }
 
 export type ToWorker = SandboxCall & { id: number };

@@ -32,9 +32,9 @@ function failure(failed: VmFailure, logs: LogCollector): SandboxResult {
   return { ok: false, error, logs: logs.result() };
 }
 
-/** One handler run inside an open session: load the module, call the handler, read back its records. */
-export function executeRun(session: VmSession, req: RunRequest, limits: SandboxLimits, logs: LogCollector, httpError: HttpErrorRecorder): SandboxResult {
-  const loaded = session.loadModule(req.source);
+/** One handler run inside an open session: load the module (unless a warm session has it), call the handler, read back its records. */
+export function executeRun(session: VmSession, req: RunRequest, limits: SandboxLimits, logs: LogCollector, httpError: HttpErrorRecorder, moduleLoaded = false): SandboxResult {
+  const loaded = moduleLoaded ? { ok: true as const, value: undefined } : session.loadModule(req.source);
   if (!loaded.ok) {
     const message = loaded.failure.kind === 'exception' ? `The SmartApp module failed to load: ${loaded.failure.message}` : loaded.failure.message;
     return failure({ ...loaded.failure, message }, logs);

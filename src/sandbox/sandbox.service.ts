@@ -2,8 +2,9 @@ import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DEFAULT_SANDBOX_LIMITS, mergeLimits, SANDBOX_LIMITS } from './sandbox.limits';
 import type { AppUsage, Tenant } from './sandbox.fairness';
 import { type PoolFailure, SandboxWorkerPool, UNMETERED } from './sandbox.pool';
+import type { EngineStats } from './sandbox.protocol';
 import { mergePoolOptions, SANDBOX_POOL, type SandboxPoolSettings } from './sandbox.pool-options';
-import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, SandboxResult } from './sandbox.types';
+import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, SandboxRefusal, SandboxResult } from './sandbox.types';
 
 export { DEFAULT_SANDBOX_LIMITS, SANDBOX_LIMITS } from './sandbox.limits';
 export { DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxPoolOptions, type SandboxPoolSettings } from './sandbox.pool-options';
@@ -71,7 +72,8 @@ export class SandboxService implements OnModuleDestroy {
     const started = process.hrtime.bigint();
     const tenant: Tenant = req.owner ? { ...req.owner, versionKey: req.versionKey, metered: true } : UNMETERED;
     const { owner: _owner, ...request } = req;
-    const outcome = await this.pool.execute({ call: 'run', request, limits }, tenant);
+    // an owned run may use (and leave) its installation's warm session; never another installation's
+    const outcome = await this.pool.execute({ call: 'run', request, limits, warmKey: req.owner?.installationId }, tenant);
     if (outcome.kind === 'refused') {
       const { reason, retryAfterSeconds, message } = outcome.refusal;
       return { ok: false, error: { kind: 'refused', message, refusal: { reason, retryAfterSeconds } }, logs: [] };
@@ -84,6 +86,15 @@ export class SandboxService implements OnModuleDestroy {
     const record: SandboxRunRecord = { outcome: result.ok ? 'ok' : result.error.kind, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
     this.runObservers.forEach((observe) => observe(record));
     return result.ok || quarantines.length === 0 ? result : { ...result, quarantines };
+  }
+
+  /**
+   * Whether a run of this installation would be refused right now (quarantine, spent CPU budget),
+   * so the platform can answer 429 before loading anything. Undefined when unknown or allowed.
+   */
+  refusalOf(installationId: string): (SandboxRefusal & { message: string }) | undefined {
+    const refusal = this.pool.refusalOf(installationId);
+    return refusal ? { reason: refusal.reason, retryAfterSeconds: refusal.retryAfterSeconds, message: refusal.message } : undefined;
   }
 
   /** A SmartApp's runs, CPU time, kills, refusals and quarantines in this process since it started. */
@@ -102,7 +113,7 @@ export class SandboxService implements OnModuleDestroy {
   }
 
   /** Counters for monitoring: a discarded engine means a session broke on the host side or its worker was lost. */
-  stats(): { enginesCreated: number; enginesDiscarded: number; spareSessionsUsed: number } {
+  stats(): EngineStats {
     return this.pool.stats();
   }
 

@@ -34,9 +34,11 @@ const IDLE_HOOKS: HostHooks = { log: () => undefined, httpError: () => undefined
 const PREPARE_DEADLINE_MS = 5000;
 
 /**
- * One QuickJS runtime + context with the prelude installed, serving exactly one inspect or run.
+ * One QuickJS runtime + context with the prelude installed, serving one inspect or run at a time.
  * It may be prepared ahead of time (no SmartApp code has run in it then) and is armed with the
- * call's limits and host hooks when the call starts. Every method is synchronous.
+ * call's limits and host hooks when the call starts; a warm session (one installation's, its module
+ * loaded) is disarmed after a clean call and armed again for that installation's next call.
+ * Every method is synchronous.
  * Host-level exceptions (a broken engine, a native stack overflow) propagate to the caller.
  */
 export class VmSession {
@@ -65,7 +67,10 @@ export class VmSession {
   /** Starts the call's clock and binds its limits and host hooks. */
   arm(limits: SandboxLimits, hooks: HostHooks): void {
     if (this.armed) {
-      throw new Error('A sandbox session serves only one call');
+      throw new Error('A sandbox session serves one call at a time');
+    }
+    if (this.interrupted) {
+      throw new Error('A sandbox session that hit its deadline cannot serve another call');
     }
     // bounds single allocations only (see QuickJsEngine); the engine's memory cap bounds the total
     this.runtime.setMemoryLimit(limits.memoryBytes);
@@ -135,6 +140,26 @@ export class VmSession {
       return { kind: 'memory', message: `Execution exceeded the memory limit of ${mebibytes(limits.memoryBytes)}` };
     }
     return undefined;
+  }
+
+  /**
+   * Ends the current call so a warm session can serve its installation's next one. Only for a
+   * session whose call hit no limit; globals and module-level values of the SmartApp stay.
+   */
+  disarm(): void {
+    this.armed = undefined;
+  }
+
+  /** Bytes the session's QuickJS runtime holds now (what a warm session keeps between calls). */
+  retainedBytes(): number {
+    const usage = this.runtime.computeMemoryUsage();
+    try {
+      const dumped: unknown = this.vm.dump(usage);
+      const used = typeof dumped === 'object' && dumped !== null ? (dumped as Record<string, unknown>).malloc_size : undefined;
+      return typeof used === 'number' ? used : Number.POSITIVE_INFINITY;
+    } finally {
+      usage.dispose();
+    }
   }
 
   dispose(): void {

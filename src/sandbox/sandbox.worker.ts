@@ -15,14 +15,14 @@ const executor = new SandboxExecutor((level, message) => send({ type: 'log', lev
 async function execute(call: ToWorker): Promise<SandboxCallResult> {
   switch (call.call) {
     case 'run':
-      return { call: 'run', result: await executor.run(call.request, call.limits) };
+      return { call: 'run', result: await executor.run(call.request, call.limits, call.warmKey) };
     case 'inspect':
       return { call: 'inspect', result: await executor.inspect(call.source, call.limits) };
   }
 }
 
 const sameStats = (a: EngineStats, b: EngineStats): boolean =>
-  a.enginesCreated === b.enginesCreated && a.enginesDiscarded === b.enginesDiscarded && a.spareSessionsUsed === b.spareSessionsUsed;
+  a.enginesCreated === b.enginesCreated && a.enginesDiscarded === b.enginesDiscarded && a.spareSessionsUsed === b.spareSessionsUsed && a.warmSessionsUsed === b.warmSessionsUsed;
 
 port.on('message', (call: ToWorker) => {
   // a rejection here is a bug in the executor: left unhandled, it ends the worker and the pool replaces it
