@@ -114,7 +114,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
   registerViewHelpers(hbs, join(root, 'views', 'partials'));
-  app.enableShutdownHooks();
+  // signals are handled by main.ts (src/lifecycle): shutdown in order, not Nest's all-at-once close
 }
 
 /** The whole platform, ready to listen: migrations run, demo seeded when configured. */

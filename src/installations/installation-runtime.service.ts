@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
+import { PlatformUnavailableError } from '../common/platform-unavailable';
 import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService } from '../locations/devices.service';
 import { LocationsService } from '../locations/locations.service';
@@ -84,6 +85,10 @@ export class InstallationRuntime {
       snapshot,
       limits: { cpuMs: this.config.sandbox.cpuMs, memoryBytes: this.config.sandbox.memoryBytes },
     });
+    if (!result.ok && result.error.kind === 'unavailable') {
+      // the platform lost the call (worker died, shutting down): not the app's failure, nothing kept
+      throw new PlatformUnavailableError(result.error.message);
+    }
     const apply = async (tx: EntityManager): Promise<InvocationOutcome> => {
       if (!result.ok) {
         const errorId = randomUUID();

@@ -123,7 +123,8 @@ export interface Effects {
   callbacks: Callback[];
 }
 
-export type SandboxFailureKind = 'timeout' | 'memory' | 'exception' | 'invalid_result';
+/** 'unavailable': the platform lost the call (its worker died or the pool was closed), not the SmartApp's doing */
+export type SandboxFailureKind = 'timeout' | 'memory' | 'exception' | 'invalid_result' | 'unavailable';
 
 export type SandboxResult =
   | { ok: true; effects: Effects }
