@@ -126,7 +126,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.set('view options', { layout: 'layouts/main' });
   registerViewHelpers(hbs, join(root, 'views', 'partials'));
   servePlatformOpenApi(app, config);
-  app.enableShutdownHooks();
+  // signals are handled by main.ts (src/lifecycle): shutdown in order, not Nest's all-at-once close
 }
 
 /** The whole platform, ready to listen: migrations run, demo seeded when configured. */

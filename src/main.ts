@@ -4,6 +4,7 @@ import { createApp } from './app.setup';
 import { ConfigError, loadConfigFromEnvironment } from './config/app-config';
 import { EventsWorker } from './events/events-worker';
 import { Housekeeping } from './housekeeping/housekeeping.service';
+import { GracefulShutdown } from './lifecycle/graceful-shutdown';
 import { startDemoClient } from './demo-client/demo-client';
 import { demoClientSettings } from './demo-client/demo-client.settings';
 
@@ -19,10 +20,30 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await createApp(config);
+  const logger = new Logger('Platform');
+  const shutdown = new GracefulShutdown(app.getHttpServer(), config.shutdownGraceMs, new Logger('Shutdown'));
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      logger.warn(`${signal} again: exiting at once`);
+      process.exit(1);
+    }
+    signalled = true;
+    shutdown
+      .shutdown({ stopWork: () => app.get(EventsWorker).stop(), closeApp: () => app.close() })
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(`SmartApp Platform did not shut down cleanly: ${err instanceof Error ? err.message : String(err)}`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   await app.listen(config.port, config.operations.host);
   app.get(EventsWorker).start();
   app.get(Housekeeping).start();
-  const logger = new Logger('Platform');
   logger.log(`SmartApp Platform listening on ${config.baseUrl} (database: ${config.database.type})`);
   if (config.demoClientPort > 0) {
     // the demo external service: its own Express app, talking to the platform over HTTP only

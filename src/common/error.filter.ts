@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { OAuthError } from '../oauth/oauth-error';
 import { ContractError, LoginRequiredError, PageError } from './api-errors';
 import { isMachinePath } from './csrf';
+import { isPlatformFailure, RETRY_AFTER_SECONDS } from './platform-unavailable';
 
 interface TokenErrorLike {
   name: string;
@@ -28,6 +29,7 @@ const STATUS_TITLES: Record<number, string> = {
   405: 'Not allowed here',
   413: 'That was too large',
   429: 'Too many attempts',
+  503: 'Busy for a moment',
 };
 
 // The one place errors become responses: RFC 6749 JSON for OAuth, the contract's shapes for the
@@ -86,6 +88,17 @@ export class ErrorFilter implements ExceptionFilter {
       this.send(req, res, status, STATUS_TITLES[status] ?? 'Something went wrong', message);
       return;
     }
+    if (isPlatformFailure(exception)) {
+      // the platform's failure, not the request's nor the SmartApp's: nothing was kept, try again
+      this.logger.warn(`${req.method} ${req.path}: platform unavailable (${exception instanceof Error ? exception.message : String(exception)}), answered 503`);
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      if (req.path.startsWith('/oauth/') && !wantsPage(req)) {
+        res.set('Cache-Control', 'no-store').status(503).json({ error: 'temporarily_unavailable', error_description: 'The platform is briefly unavailable; try again shortly' });
+        return;
+      }
+      this.send(req, res, 503, STATUS_TITLES[503], `The platform is briefly unavailable (restarting or overloaded). Nothing was changed; please try again in ${RETRY_AFTER_SECONDS} seconds.`);
+      return;
+    }
     const errorId = req.requestId ?? randomUUID(); // the request id: in the x-request-id header and on every log line
     this.logger.error(`[${errorId}] ${req.method} ${req.path}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
     if (req.path.startsWith('/oauth/') && !wantsPage(req)) {
@@ -100,6 +113,7 @@ export class ErrorFilter implements ExceptionFilter {
       res.status(status).render('error', { title, message, status, errorId, user: req.user });
       return;
     }
-    res.status(status).json({ error: true, type: status >= 500 ? 'ServerError' : 'RequestError', message: status >= 500 ? title : message, ...(errorId ? { errorId } : {}) });
+    const type = status === 503 ? 'ServiceUnavailable' : status >= 500 ? 'ServerError' : 'RequestError';
+    res.status(status).json({ error: true, type, message: status >= 500 && status !== 503 ? title : message, ...(errorId ? { errorId } : {}) });
   }
 }

@@ -115,9 +115,9 @@ export class CallbacksService {
   }
 
   /** Sends every due callback (at most `max` attempts); returns how many attempts were made. */
-  async drain(max = 500): Promise<number> {
+  async drain(max = 500, keepGoing: () => boolean = () => true): Promise<number> {
     let attempted = 0;
-    while (attempted < max) {
+    while (attempted < max && keepGoing()) {
       const claimed = await this.queue.claim();
       if (claimed.length === 0) {
         break;

@@ -96,9 +96,9 @@ export class EventOutbox {
   }
 
   /** Runs due deliveries until none is left (or `max` ran); returns how many ran. */
-  async drain(max = 1000): Promise<number> {
+  async drain(max = 1000, keepGoing: () => boolean = () => true): Promise<number> {
     let ran = 0;
-    while (ran < max) {
+    while (ran < max && keepGoing()) {
       const claimed = await this.queue.claim();
       if (claimed.length === 0) {
         break;

@@ -22,7 +22,8 @@ class Loop {
 
   constructor(
     private readonly name: string,
-    private readonly work: () => Promise<unknown>,
+    /** `keepGoing` turns false when the loop is stopping: finish the current item, claim no more */
+    private readonly work: (keepGoing: () => boolean) => Promise<unknown>,
     private readonly logger: Logger,
   ) {}
 
@@ -56,7 +57,7 @@ class Loop {
     do {
       this.again = false;
       try {
-        await this.work();
+        await this.work(() => this.timer !== null);
       } catch (err) {
         this.logger.error(`${this.name} loop failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
@@ -92,12 +93,12 @@ export class EventsWorker implements OnModuleDestroy {
   ) {
     this.heartbeat = new Heartbeat(transactions, clock, identity, config.events.heartbeatMs, (err) => this.logger.error(`heartbeat failed: ${String(err)}`));
     this.loops = [
-      new Loop('event outbox', () => outbox.drain(), this.logger),
-      new Loop('scheduler', async () => {
-        await scheduler.tick();
+      new Loop('event outbox', (keepGoing) => outbox.drain(undefined, keepGoing), this.logger),
+      new Loop('scheduler', async (keepGoing) => {
+        await scheduler.tick(undefined, keepGoing);
         await this.pruneNowAndThen();
       }, this.logger),
-      new Loop('callbacks', () => callbacks.drain(), this.logger),
+      new Loop('callbacks', (keepGoing) => callbacks.drain(undefined, keepGoing), this.logger),
     ];
     wakeUp.onWake(() => this.loops.forEach((l) => l.trigger()));
   }

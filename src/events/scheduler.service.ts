@@ -119,14 +119,18 @@ export class Scheduler {
   }
 
   /** Runs the due jobs (at most `max`); returns how many ran. */
-  async tick(max = 100): Promise<number> {
+  async tick(max = 100, keepGoing: () => boolean = () => true): Promise<number> {
     let ran = 0;
-    while (ran < max) {
+    while (ran < max && keepGoing()) {
       const claimed = await this.queue.claim();
       if (claimed.length === 0) {
         break;
       }
       for (const job of claimed) {
+        // stopping: the rest of the round is handed back (releaseClaims) instead of run
+        if (!keepGoing()) {
+          break;
+        }
         await this.run(job);
       }
       ran += claimed.length;

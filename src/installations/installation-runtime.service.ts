@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
+import { PlatformUnavailableError } from '../common/platform-unavailable';
 import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
@@ -120,7 +121,7 @@ export class InstallationRuntime {
       request,
       now: new Date(),
     });
-    return this.sandbox.run({
+    const result = await this.sandbox.run({
       versionKey: version.id,
       source: version.source,
       handler,
@@ -128,6 +129,11 @@ export class InstallationRuntime {
       limits: { cpuMs: this.config.sandbox.cpuMs, memoryBytes: this.config.sandbox.memoryBytes },
       owner: { installationId: installation.id, appId: installation.smartAppId },
     });
+    if (!result.ok && result.error.kind === 'unavailable') {
+      // the platform lost the call (worker died, shutting down): not the app's failure, nothing kept
+      throw new PlatformUnavailableError(result.error.message);
+    }
+    return result;
   }
 
   /**

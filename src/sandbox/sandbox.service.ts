@@ -22,9 +22,9 @@ function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxF
     case 'hung':
       return { kind: 'timeout', message: `Execution exceeded the CPU limit of ${limits.cpuMs} ms` };
     case 'crashed':
-      return { kind: 'exception', message: 'The sandbox stopped unexpectedly' };
+      return { kind: 'unavailable', message: 'The sandbox stopped unexpectedly' };
     case 'stopped':
-      return { kind: 'exception', message: 'The sandbox was shut down before the call finished' };
+      return { kind: 'unavailable', message: 'The sandbox was shut down before the call finished' };
     case 'unsendable':
       return { kind: 'exception', message: 'The request could not be passed to the sandbox' };
   }

@@ -123,8 +123,9 @@ export interface Effects {
   callbacks: Callback[];
 }
 
-/** `refused`: the call never ran (see `refusal`): a full queue, a spent CPU budget or a quarantine. */
-export type SandboxFailureKind = 'timeout' | 'memory' | 'exception' | 'invalid_result' | 'refused';
+/** 'unavailable': the platform lost the call (its worker died or the pool was closed), not the SmartApp's doing.
+ * `refused`: the call never ran (see `refusal`): a full queue, a spent CPU budget or a quarantine. */
+export type SandboxFailureKind = 'timeout' | 'memory' | 'exception' | 'invalid_result' | 'refused' | 'unavailable';
 
 /** Why a call was refused without running, and when to try again. */
 export interface SandboxRefusal {
