@@ -123,9 +123,16 @@ export class InstallationRuntime {
    * Writes a handler's result inside the caller's (short) transaction: its effects when it
    * succeeded, its failure in the app's log and activity otherwise.
    */
-  async applyResult(tx: EntityManager, installation: Installation, handler: HandlerRef, result: SandboxResult): Promise<InvocationOutcome> {
+  async applyResult(
+    tx: EntityManager,
+    installation: Installation,
+    handler: HandlerRef,
+    result: SandboxResult,
+    /** the failure already described to the user (so the error id in the log is the same) */
+    described: Extract<InvocationOutcome, { kind: 'failed' }> | null = null,
+  ): Promise<InvocationOutcome> {
     if (!result.ok) {
-      const failed = failureOf(installation, handler, result);
+      const failed = described ?? failureOf(installation, handler, result);
       await this.storeLogs(tx, installation, failed.logs);
       await this.installations.recordActivity(installation.id, 'error', `${handler.name} failed: ${describeFailure(result.error.kind)} (error id ${failed.errorId})`, tx);
       return failed;
