@@ -68,10 +68,16 @@ export class Transactions implements OnModuleInit {
     const scope: Scope = { kind: 'write', active: true, manager: null, runner: null };
     const transaction = () =>
       this.scope.run(scope, () =>
-        this.dataSource.transaction((manager) => {
+        this.dataSource.transaction(async (manager) => {
           scope.manager = manager;
           scope.runner = manager.queryRunner ?? null;
-          return work(manager);
+          try {
+            return await work(manager);
+          } finally {
+            // the commit (or rollback) and its subscribers (e.g. the events worker's wake-up, which
+            // may start a run of its own) are no longer inside this run
+            scope.active = false;
+          }
         }),
       );
     try {

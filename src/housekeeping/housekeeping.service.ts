@@ -4,6 +4,7 @@ import { InstallationLifecycle } from '../installations/installation-lifecycle.s
 import { OAuthHousekeeping } from '../oauth/oauth-housekeeping.service';
 
 const HOUR_MS = 3600 * 1000;
+const MINUTE_MS = 60 * 1000;
 
 // Deletes what has expired (browser sessions, unfinished authorizations, old codes and tokens) so
 // the tables do not grow for ever. `npm start` runs it hourly; tests call sweep() directly.
@@ -11,6 +12,7 @@ const HOUR_MS = 3600 * 1000;
 export class Housekeeping implements OnModuleDestroy {
   private readonly logger = new Logger(Housekeeping.name);
   private timer: NodeJS.Timeout | null = null;
+  private pendingTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly accounts: AccountsService,
@@ -37,9 +39,18 @@ export class Housekeeping implements OnModuleDestroy {
       this.sweep().catch((err: unknown) => this.logger.warn(`housekeeping failed: ${err instanceof Error ? err.message : String(err)}`));
     }, intervalMs);
     this.timer.unref();
+    // pending installations die with their code (a minute or so): swept every minute, not hourly
+    this.pendingTimer = setInterval(() => {
+      this.lifecycle.sweepPending().catch((err: unknown) => this.logger.warn(`sweeping pending installations failed: ${err instanceof Error ? err.message : String(err)}`));
+    }, Math.min(intervalMs, MINUTE_MS));
+    this.pendingTimer.unref();
   }
 
   onModuleDestroy(): void {
+    if (this.pendingTimer) {
+      clearInterval(this.pendingTimer);
+      this.pendingTimer = null;
+    }
     if (this.timer) {
       clearInterval(this.timer);
       this.timer = null;

@@ -145,7 +145,7 @@ export class InstallationLifecycle {
       const failed = this.runtime.describeFailure(loaded.installation, UPDATED, result);
       await this.transactions.run(async (tx) => {
         if (failed && (await this.installations.findLive(installationId, tx))) {
-          await this.runtime.applyResult(tx, loaded.installation, UPDATED, result);
+          await this.runtime.applyResult(tx, loaded.installation, UPDATED, result, failed);
           await this.installations.recordActivity(installationId, 'error', `Reconfiguration refused: updated() failed (error id ${failed.errorId}); nothing was changed`, tx);
         }
       });

@@ -141,12 +141,19 @@ export class InstallationRuntime {
    * succeeded, its failure in the app's log and activity otherwise. A call the sandbox refused
    * (full queue, spent budget, quarantine) ran nothing and writes nothing.
    */
-  async applyResult(tx: EntityManager, installation: Installation, handler: HandlerRef, result: SandboxResult): Promise<InvocationOutcome> {
+  async applyResult(
+    tx: EntityManager,
+    installation: Installation,
+    handler: HandlerRef,
+    result: SandboxResult,
+    /** the failure already described to the user (so the error id in the log is the same) */
+    described: Extract<InvocationOutcome, { kind: 'failed' }> | null = null,
+  ): Promise<InvocationOutcome> {
     if (!result.ok && result.error.refusal) {
       return refusedOf(result);
     }
     if (!result.ok) {
-      const failed = failureOf(installation, handler, result);
+      const failed = described ?? failureOf(installation, handler, result);
       await this.storeLogs(tx, installation, failed.logs);
       await this.installations.recordActivity(installation.id, 'error', `${handler.name} failed: ${describeFailure(result.error.kind)} (error id ${failed.errorId})`, tx);
       for (const quarantine of result.quarantines ?? []) {

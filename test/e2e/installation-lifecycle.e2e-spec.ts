@@ -143,6 +143,9 @@ describe('the installation lifecycle: short transactions, consent once, readable
     expect(failed.status).toBe(500);
     expect(failed.text).toContain('Nothing was changed');
     expect(meanwhile.ranInTransaction()).toBe(false);
+    // the error id on the page is the one in the author's log
+    const errorId = /error id ([0-9a-f-]{36})/.exec(failed.text)?.[1];
+    expect((await appLogOf(t, installation.id)).join('\n')).toContain(`[${errorId}] lifecycle updated failed`);
     expect((await t.db.getRepository(DeviceGrant).findBy({ installationId: installation.id })).map((g) => g.deviceId)).toEqual([lamp]);
     expect(await label(lamp)).toBe('Renamed During Update');
     await newcomer.get('/apps').expect(200);
