@@ -54,4 +54,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.sqlite' }, cwd).database).toEqual({ type: 'sqlite', database: '/tmp/x.sqlite' });
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/d' }, cwd).database).toEqual({ type: 'postgres', url: 'postgres://u:p@h:5432/d' });
   });
+
+  it('reads the operations settings: HOST, METRICS_TOKEN, METRICS_PORT, READY_MAX_LAG_MS', () => {
+    const cwd = dir();
+    expect(loadConfig({}, cwd).operations).toEqual({ host: 'localhost', metricsToken: undefined, metricsPort: 0, readyMaxLagMs: 1000 });
+    const set = loadConfig({ HOST: '0.0.0.0', METRICS_TOKEN: 'a-long-metrics-token-123', METRICS_PORT: '9464', READY_MAX_LAG_MS: '250' }, cwd).operations;
+    expect(set).toEqual({ host: '0.0.0.0', metricsToken: 'a-long-metrics-token-123', metricsPort: 9464, readyMaxLagMs: 250 });
+    expect(loadConfig({ HOST: '::' }, cwd).operations.host).toBe('::');
+    expect(() => loadConfig({ HOST: 'http://example.com/' }, cwd)).toThrow(/^HOST must be a host name or an IP address/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' }, cwd)).toThrow(/^METRICS_TOKEN must be at least 16 characters/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'has spaces in the middle' }, cwd)).toThrow(ConfigError);
+    expect(() => loadConfig({ METRICS_PORT: '70000' }, cwd)).toThrow(/^METRICS_PORT must be a whole number/);
+  });
 });

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config/app-config';
 import { DeveloperModule } from '../developer/developer.module';
@@ -33,6 +34,11 @@ export function platformOpenApi(app: INestApplication, config: AppConfig): OpenA
 /** Serves the document and a page to read it (Swagger UI, its scripts from this server). */
 export function servePlatformOpenApi(app: INestApplication, config: AppConfig): void {
   const document = platformOpenApi(app, config);
+  // Swagger UI's page carries inline styles: allow those on this page only
+  app.use(OPENAPI_PAGE_PATH, (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'");
+    next();
+  });
   SwaggerModule.setup(OPENAPI_PAGE_PATH.slice(1), app, document, {
     jsonDocumentUrl: OPENAPI_JSON_PATH.slice(1),
     yamlDocumentUrl: 'api/openapi.yaml',

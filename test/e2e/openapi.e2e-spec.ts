@@ -45,6 +45,12 @@ describe('OpenAPI documents', () => {
   it('has a page to read it', async () => {
     const res = await request(t.http).get('/api/docs').redirects(1).expect(200);
     expect(res.text).toContain('swagger');
+    // its scripts come from this server, so the page works under the content security policy
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    for (const src of res.text.matchAll(/<script[^>]*src=["']([^"']+)["']/g)) {
+      await request(t.http).get(new URL(src[1], `${t.config.baseUrl}/api/docs/`).pathname).expect(200);
+    }
+    expect(res.text).not.toMatch(/<script>(?!\s*<\/script>)/);
   });
 
   it('{uri}/openapi.json lists exactly the installation’s mappings and needs its token', async () => {
