@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './app-config';
+import { availableParallelism } from 'node:os';
+import { ConfigError, loadConfig, sandboxPoolSettings } from './app-config';
 
 describe('loadConfig', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'cfg-'));
@@ -16,6 +17,14 @@ describe('loadConfig', () => {
     expect(config.demoClientPort).toBe(3001);
     expect(config.authorizationCodeTtlSeconds).toBe(60);
     expect(config.accessTokenTtlSeconds).toBe(86400);
+  });
+
+  it('reads the sandbox pool and fairness settings, one worker per core by default', () => {
+    const defaults = loadConfig({}, dir()).sandbox;
+    expect(defaults).toMatchObject({ workers: Math.min(16, availableParallelism()), concurrencyPerInstallation: 2, queuePerInstallation: 16, cpuMsPerInstallation: 20000, cpuMsPerSmartApp: 60000, quarantineAfterKills: 3, quarantineSeconds: 30 });
+    const sandbox = loadConfig({ SANDBOX_WORKERS: '3', SANDBOX_CPU_WINDOW_SECONDS: '10', SANDBOX_CPU_MS_PER_SMARTAPP: '0', SANDBOX_QUARANTINE_SECONDS: '5' }, dir()).sandbox;
+    expect(sandboxPoolSettings(sandbox)).toMatchObject({ workers: 3, fairness: { cpuWindowMs: 10000, appCpuMsPerWindow: 0, quarantineBaseMs: 5000, reserveWorkers: 1 } });
+    expect(() => loadConfig({ SANDBOX_WORKERS: '0' }, dir())).toThrow(new ConfigError('SANDBOX_WORKERS must be a whole number from 1 to 16, got "0"'));
   });
 
   it('generates the session secret once and keeps it under data/', () => {

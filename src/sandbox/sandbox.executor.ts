@@ -31,9 +31,11 @@ interface WarmEntry {
 
 
 /**
- * Runs SmartApp code in QuickJS on the current thread (a sandbox worker). Every inspect/run gets a
- * fresh QuickJS runtime and context, so nothing a SmartApp does (globals, prototypes, module-level
- * variables) is visible to any other call. Calls are synchronous once the engine is loaded.
+ * Runs SmartApp code in QuickJS on the current thread (a sandbox worker). An inspect, and a run
+ * without a warm key, gets a fresh QuickJS runtime and context; a run with a warm key (its
+ * installation) may reuse that installation's session, module loaded, so its globals and
+ * module-level values persist between its own calls but are never visible to another installation.
+ * Calls are synchronous once the engine is loaded.
  *
  * Evaluating the prelude is most of a fresh session's cost, so `prepareSpare` readies one spare
  * session (prelude evaluated, no SmartApp code run in it, never reused) for the engine last used.

@@ -32,8 +32,9 @@ function lostCall(failure: PoolFailure, limits: SandboxLimits): { kind: SandboxF
 
 /**
  * Runs SmartApp code in QuickJS (WebAssembly) on a small pool of worker threads, so a handler that
- * spins or allocates never blocks the platform's event loop. Every inspect/run gets a fresh QuickJS
- * runtime and context (see SandboxExecutor); calls beyond the pool's size wait their turn in a
+ * spins or allocates never blocks the platform's event loop. An owned run may reuse its own
+ * installation's warm session, any other call gets a fresh QuickJS runtime and context (see
+ * SandboxExecutor); calls beyond the pool's size wait their turn in a
  * FairScheduler (per installation, fair by CPU used; budgets and quarantine refuse at once).
  */
 @Injectable()
