@@ -124,11 +124,17 @@ export class EventOutbox {
     const what = `${delivery.handler}(${delivery.event.name} ${JSON.stringify(delivery.event.value)})`;
     try {
       if (await this.budget.take(delivery.installationId, what)) {
-        await this.runtime.invoke(
+        const outcome = await this.runtime.invoke(
           delivery.installationId,
           { kind: 'event', name: delivery.handler },
           { params: {}, body: null, headers: {}, event: delivery.event },
         );
+        if (outcome.kind === 'refused') {
+          // the sandbox refused it without running it (full queue, spent budget, quarantine): kept for later
+          const next = new Date(this.clock.now().getTime() + outcome.retryAfterSeconds * 1000);
+          await this.transactions.run((tx) => this.queue.reschedule(tx, delivery, { attempts: delivery.attempts, nextAttemptAt: next }));
+          return;
+        }
       }
       // 'failed' (the handler threw) is the app's bug and already in its log: not retried
       await this.transactions.run((tx) => this.queue.finish(tx, delivery));

@@ -161,6 +161,12 @@ export class Scheduler {
           await this.transactions.run((tx) => tx.getRepository(ScheduledJob).delete({ id: job.id }));
           return;
         }
+        if (outcome.kind === 'refused') {
+          // refused without running (full queue, spent budget, quarantine): the job waits, it is not skipped
+          const runAt = new Date(this.clock.now().getTime() + outcome.retryAfterSeconds * 1000);
+          await this.transactions.run((tx) => this.queue.reschedule(tx, job, { attempts: job.attempts, runAt }));
+          return;
+        }
       }
       await this.finish(job);
     } catch (err) {
