@@ -7,6 +7,7 @@ import { Transactions } from '../database/transactions';
 import { InstallationsService } from '../installations/installations.service';
 import { ClientsService } from '../oauth/clients.service';
 import type { Callback, LogLine } from '../sandbox/sandbox.types';
+import { callbackBody } from './callback-body';
 import { CallbackDelivery } from './callback-delivery.entity';
 import { postJson, SendResult } from './callback-sender';
 import { callbackHeaders } from './callback-signature';
@@ -93,7 +94,7 @@ export class CallbacksService {
         await this.installations.recordActivity(installation.id, 'callback', `Refused a callback to ${shown}: ${check.reason}`, tx);
         continue;
       }
-      const body = JSON.stringify(callback.body);
+      const body = JSON.stringify(callbackBody(callback.body, installation.id));
       if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
         lines.push({ level: 'warn', message: `httpPostJson to ${shown} refused: the body is over ${MAX_BODY_BYTES} bytes` });
         continue;

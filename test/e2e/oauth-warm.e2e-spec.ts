@@ -93,10 +93,13 @@ describe('bearer routes and OAuth endpoints: statements per call', () => {
           .expect(200)
       ).body as Tokens;
     });
-    expect(sent.filter(isBegin)).toHaveLength(1);
     const begin = sent.findIndex(isBegin);
     const commit = sent.findIndex(isCommit);
     expect(commit - begin - 1).toBeLessThanOrEqual(4);
+    // after the commit, the only other write is the installation's last_used_at, in its own short transaction
+    const after = sent.slice(commit + 1).filter((q) => !isBegin(q) && !isCommit(q) && /^\s*(INSERT|UPDATE|DELETE)/i.test(q));
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatch(/UPDATE "installations" SET "last_used_at"/);
     // the rotation still holds: the old token is spent, its replay ends the family
     const replay = await request(t.http).post('/oauth/token').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ grant_type: 'refresh_token', refresh_token: refreshToken });
     expect(replay.status).toBe(400);

@@ -72,7 +72,7 @@ describe('sandbox fairness over HTTP', () => {
   });
 
   it('refuses calls beyond the installation queue at once with 429', async () => {
-    t = await startTestApp({ SANDBOX_CPU_MS: '30000', SANDBOX_CONCURRENCY_PER_INSTALLATION: '1', SANDBOX_QUEUE_PER_INSTALLATION: '1' });
+    t = await startTestApp({ SANDBOX_CPU_MS: '30000', CLAIM_TIMEOUT_MS: '120000', SANDBOX_CONCURRENCY_PER_INSTALLATION: '1', SANDBOX_QUEUE_PER_INSTALLATION: '1' });
     const app = await publishWithOAuth(t.http, DEMO_DEVELOPER_TOKEN, NOISY);
     const busy = await install(t.http, app, DEMO_USER, 'Home', ['Kitchen Light']);
     // one runs, one waits, the rest are refused without waiting for a worker

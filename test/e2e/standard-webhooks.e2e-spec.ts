@@ -4,7 +4,6 @@
 // during a secret rotation.
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
-import { DataSource } from 'typeorm';
 import { CallbacksService } from '../../src/events/callbacks.service';
 import { EventOutbox } from '../../src/events/event-outbox.service';
 import { StandardWebhooks1764200000301 } from '../../src/database/migrations/1764200000301-standard-webhooks';
@@ -22,7 +21,7 @@ export default {
   mappings: {},
   installed(ctx) { ctx.subscribe(ctx.settings.switches, 'switch', 'onSwitch') },
   handlers: {
-    onSwitch(ctx, evt) { ctx.httpPostJson(ctx.settings.url, { installationId: ctx.installationId, device: evt.displayName, value: evt.value }) },
+    onSwitch(ctx, evt) { ctx.httpPostJson(ctx.settings.url, { installationId: 'spoofed-by-the-app', device: evt.displayName, value: evt.value }) },
   },
 }`;
 
@@ -150,7 +149,7 @@ describe('Standard Webhooks: every callback verifies with the standardwebhooks p
     expect(new LibraryReceiver(new Webhook(after)).take(during).ok).toBe(true);
 
     // the grace window is over
-    await t.db.getRepository(OAuthClient).update({ clientId: app.clientId }, { previousWebhookSecretUntil: new Date(Date.now() - 1000) });
+    await t.write((m) => m.getRepository(OAuthClient).update({ clientId: app.clientId }, { previousWebhookSecretUntil: new Date(Date.now() - 1000) }));
     receiver.received.length = 0;
     await switchOn();
     await userCommand(t, `Webhook Light ${devices}`, 'off');
@@ -168,15 +167,17 @@ describe('Standard Webhooks: every callback verifies with the standardwebhooks p
   });
 
   it('migrates a plain-text secret to whsec_ with the same key bytes', async () => {
-    const runner = t.app.get(DataSource).createQueryRunner();
-    try {
+    // the migration runs inside a run of Transactions, like every write of the platform
+    await t.write(async (m) => {
+      const runner = m.queryRunner;
+      if (!runner) {
+        throw new Error('a transaction always has its query runner');
+      }
       const migration = new StandardWebhooks1764200000301();
       await migration.down(runner);
-      await t.db.getRepository(OAuthClient).createQueryBuilder().update().set({ webhookSecret: 'an-old-plain-webhook-secret' }).where('client_id = :id', { id: app.clientId }).callListeners(false).execute();
+      await m.getRepository(OAuthClient).createQueryBuilder().update().set({ webhookSecret: 'an-old-plain-webhook-secret' }).where('client_id = :id', { id: app.clientId }).callListeners(false).execute();
       await migration.up(runner);
-    } finally {
-      await runner.release();
-    }
+    });
     const migrated = await t.db.getRepository(OAuthClient).findOneByOrFail({ clientId: app.clientId });
     expect(migrated.webhookSecret).toBe(`whsec_${Buffer.from('an-old-plain-webhook-secret').toString('base64')}`);
     expect(migrated.previousWebhookSecret).toBeNull();
