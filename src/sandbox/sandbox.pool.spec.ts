@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_SANDBOX_LIMITS } from './sandbox.limits';
 import { PoolOutcome, SandboxWorkerPool } from './sandbox.pool';
-import { mergePoolOptions } from './sandbox.pool-options';
+import type { Tenant } from './sandbox.fairness';
+import { mergePoolOptions, type SandboxPoolSettings } from './sandbox.pool-options';
 import type { SandboxCall } from './sandbox.protocol';
 
 // A stand-in for sandbox.worker.ts that speaks the same protocol and obeys the "source" of an
@@ -122,5 +123,43 @@ describe('SandboxWorkerPool', () => {
       { kind: 'failed', failure: 'stopped', quarantines: [] },
     ]);
     expect(echoOf(await pool.execute(call('wait:0:again')))).toBe('wait:0:again');
+  });
+
+  describe('with tenants (the FairScheduler in front of the workers)', () => {
+    const tenant = (installationId: string, appId = 'app'): Tenant => ({ installationId, appId, versionKey: `${appId}-v1`, metered: true });
+    const fairPool = (workers: number, fairness: SandboxPoolSettings['fairness']): SandboxWorkerPool => {
+      const pool = new SandboxWorkerPool(mergePoolOptions({ workers, graceMs: 100, fairness }), fakeWorker);
+      pools.push(pool);
+      return pool;
+    };
+
+    it('refuses a call beyond the installation queue at once, while the others still run', async () => {
+      const pool = fairPool(1, { perInstallationConcurrency: 1, perInstallationQueue: 1 });
+      // the worker is up, so the first call runs rather than waits
+      echoOf(await pool.execute(call('wait:0:boot'), tenant('boot')));
+      const first = pool.execute(call('wait:100:first'), tenant('a'));
+      const second = pool.execute(call('wait:0:second'), tenant('a'));
+      expect(await pool.execute(call('wait:0:third'), tenant('a'))).toEqual({ kind: 'refused', refusal: expect.objectContaining({ reason: 'queue_full', retryAfterSeconds: 1 }) });
+      expect(echoOf(await first)).toBe('wait:100:first');
+      expect(echoOf(await second)).toBe('wait:0:second');
+    });
+
+    it('keeps a worker free for other SmartApps while one SmartApp has calls waiting', async () => {
+      const pool = fairPool(2, { perInstallationConcurrency: 2 });
+      const hostile = [1, 2, 3].map((i) => pool.execute(call(`wait:300:h${i}`), tenant(`h${i}`, 'hostile')));
+      // the normal call is answered before the hostile SmartApp's second call even starts
+      const order: string[] = [];
+      const normal = pool.execute(call('wait:0:normal'), tenant('n', 'normal')).then((outcome) => order.push(echoOf(outcome)));
+      await Promise.all([normal, ...hostile.map((h) => h.then((outcome) => order.push(echoOf(outcome))))]);
+      expect(order[0]).toBe('wait:0:normal');
+    });
+
+    it("quarantines an installation whose calls its worker had to be terminated for, and says so with the kill's outcome", async () => {
+      const pool = fairPool(1, { quarantineAfterKills: 1, quarantineBaseMs: 60_000 });
+      const killed = await pool.execute(call('hang', 50), tenant('spinner'));
+      expect(killed).toEqual({ kind: 'failed', failure: 'hung', quarantines: [expect.objectContaining({ scope: 'installation', durationMs: 60_000 })] });
+      expect(await pool.execute(call('wait:0:again'), tenant('spinner'))).toEqual({ kind: 'refused', refusal: expect.objectContaining({ reason: 'quarantined' }) });
+      expect(pool.usage('app')).toMatchObject({ runs: 1, timeouts: 1, refused: 1, quarantines: 1 });
+    });
   });
 });

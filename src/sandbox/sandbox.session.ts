@@ -150,18 +150,6 @@ export class VmSession {
     this.armed = undefined;
   }
 
-  /** Bytes the session's QuickJS runtime holds now (what a warm session keeps between calls). */
-  retainedBytes(): number {
-    const usage = this.runtime.computeMemoryUsage();
-    try {
-      const dumped: unknown = this.vm.dump(usage);
-      const used = typeof dumped === 'object' && dumped !== null ? (dumped as Record<string, unknown>).malloc_size : undefined;
-      return typeof used === 'number' ? used : Number.POSITIVE_INFINITY;
-    } finally {
-      usage.dispose();
-    }
-  }
-
   dispose(): void {
     this.api?.dispose();
     this.vm.dispose();
