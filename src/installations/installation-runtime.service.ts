@@ -88,7 +88,7 @@ export class InstallationRuntime {
       if (!still) {
         return { kind: 'gone' };
       }
-      return this.applyResult(tx, still, handler, result);
+      return this.applyResult(tx, still, handler, result, null, loaded.installation.state);
     });
   }
 
@@ -148,6 +148,8 @@ export class InstallationRuntime {
     result: SandboxResult,
     /** the failure already described to the user (so the error id in the log is the same) */
     described: Extract<InvocationOutcome, { kind: 'failed' }> | null = null,
+    /** the state the handler started from; only a changed state is written (default: the installation's) */
+    startState: Installation['state'] = installation.state,
   ): Promise<InvocationOutcome> {
     if (!result.ok && result.error.refusal) {
       return refusedOf(result);
@@ -161,7 +163,7 @@ export class InstallationRuntime {
       }
       return failed;
     }
-    await this.applyEffects(tx, installation, result.effects);
+    await this.applyEffects(tx, installation, result.effects, startState);
     return { kind: 'ok', response: result.effects.response };
   }
 
@@ -176,7 +178,7 @@ export class InstallationRuntime {
     return refusal ? { kind: 'refused', ...refusal } : undefined;
   }
 
-  private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects): Promise<void> {
+  private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects, startState: Installation['state']): Promise<void> {
     const grants = await this.installations.grantsOf(installation.id, tx);
     for (const issued of effects.commands) {
       // the DeviceGrant decides, whatever the sandbox reported
@@ -205,7 +207,9 @@ export class InstallationRuntime {
         await this.storeLogs(tx, installation, [{ level: 'warn', message: `command ${issued.command} refused: ${err.message}` }]);
       }
     }
-    await tx.getRepository(Installation).update({ id: installation.id }, installationPatch({ state: effects.state, lastUsedAt: new Date() }));
+    // a handler that left its state alone must not write back what it read: a concurrent handler's change would be lost
+    const stateChanged = JSON.stringify(effects.state) !== JSON.stringify(startState);
+    await tx.getRepository(Installation).update({ id: installation.id }, installationPatch(stateChanged ? { state: effects.state, lastUsedAt: new Date() } : { lastUsedAt: new Date() }));
     await this.storeLogs(tx, installation, effects.logs);
     for (const sink of this.effectsSinks) {
       await this.storeLogs(tx, installation, await sink.apply(tx, installation, effects));
