@@ -68,7 +68,8 @@ describe('callbacks: httpPostJson reaches only registered prefixes, signed, retr
     expect(receiver.received).toHaveLength(1);
     const [got] = receiver.received;
     expect(got.path).toBe('/hooks/switch?ref=abc');
-    expect(JSON.parse(got.body)).toEqual({ device: 'Callback Light 1', value: 'on' });
+    // the platform puts the installation id in the signed body
+    expect(JSON.parse(got.body)).toEqual({ device: 'Callback Light 1', value: 'on', installationId: id });
     expect(got.headers['content-type']).toBe('application/json');
     expect(got.headers['webhook-timestamp']).toBe(String(Date.parse('2025-05-01T12:00:00Z') / 1000));
     expect(got.headers['webhook-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -29,13 +29,16 @@ describe('the events worker of a running app delivers without being asked', () =
   it('wakes on the commit of a device change and runs handler and callback in order', async () => {
     const app = await publishApp(t, FORWARDER, { callbackPrefixes: [`${receiver.url}/`] });
     await addDevice(t, 'Worker Light', ['switch']);
-    await install(t, app, [{ input: 'switches', device: 'Worker Light', capability: 'switch' }], { url: `${receiver.url}/events` });
+    const id = await install(t, app, [{ input: 'switches', device: 'Worker Light', capability: 'switch' }], { url: `${receiver.url}/events` });
     t.app.get(EventsWorker).start();
     // the poll is a minute away: only the commit signal can bring these in time for the test
     await userCommand(t, 'Worker Light', 'on');
     await userCommand(t, 'Worker Light', 'off');
     await receiver.arrived(2);
-    expect(receiver.received.map((r) => JSON.parse(r.body) as unknown)).toEqual([{ value: 'on' }, { value: 'off' }]);
+    expect(receiver.received.map((r) => JSON.parse(r.body) as unknown)).toEqual([
+      { value: 'on', installationId: id },
+      { value: 'off', installationId: id },
+    ]);
     expect(receiver.received.every((r) => verifySignature(app.webhookSecret, r.headers, r.body))).toBe(true);
   });
 });

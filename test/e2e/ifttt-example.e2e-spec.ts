@@ -24,7 +24,13 @@ describe('examples/ifttt.js: an IFTTT-style service connects, controls devices a
     await t.app.get(EventOutbox).drain();
     await t.app.get(CallbacksService).drain();
   };
-  const pushed = () => receiver.received.map((r) => JSON.parse(r.body) as { evt: { deviceId: string; name: string; value: unknown } });
+  // what the app sent; the installation id the platform adds to every callback body is checked and set aside
+  const pushed = () =>
+    receiver.received.map((r) => {
+      const { installationId, ...sent } = JSON.parse(r.body) as { installationId: unknown; evt: { deviceId: string; name: string; value: unknown } };
+      expect(installationId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+      return sent;
+    });
 
   beforeAll(async () => {
     receiver = await startReceiver();

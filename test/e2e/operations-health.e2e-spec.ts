@@ -13,6 +13,8 @@ describe('operations: health and readiness', () => {
 
   afterAll(async () => {
     if (!t.db.isInitialized) {
+      // back only so the app can close it; no migrations (they would write outside Transactions.run)
+      t.db.setOptions({ migrationsRun: false });
       await t.db.initialize();
     }
     await t.close();
