@@ -8,7 +8,7 @@
 //   BENCH_LARGE      installations for the large-database case, 10 tokens each (default 100000; 0 skips)
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { ChildProcess, execSync, fork } from 'node:child_process';
+import { ChildProcess, execSync, fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -377,7 +377,26 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+// The fairness scenario (issue 11) and the warm-sandbox figures run after, each in a process of its
+// own so their servers never share the machine with the cases above. BENCH_FAIRNESS=0 skips them.
+function runScript(script: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, script)], { stdio: 'inherit', env: process.env });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited with ${String(code)}`))));
+  });
+}
+
+async function mainThenFairness(): Promise<void> {
+  await main();
+  if (process.env.BENCH_FAIRNESS !== '0') {
+    console.log('\n## Warm sandbox (bench/sandbox-warm.ts)\n');
+    await runScript('sandbox-warm.ts');
+    console.log('\n## Fairness (bench/fairness.ts)\n');
+    await runScript('fairness.ts');
+  }
+}
+
+mainThenFairness().then(
   () => process.exit(0),
   (err: unknown) => {
     console.error(err);
