@@ -12,9 +12,6 @@ import { ChildProcess, execSync, fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { SandboxService } from '../src/sandbox/sandbox.service';
-import type { Snapshot } from '../src/sandbox/sandbox.types';
 import type { ServerReady, ServerRequest } from './server';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
@@ -256,59 +253,6 @@ async function peer(): Promise<void> {
   oidc.proc.send('stop');
 }
 
-const snapshot = (installationId: string): Snapshot => ({
-  installationId,
-  settings: {},
-  deviceInputs: {
-    switches: {
-      multiple: true,
-      devices: Array.from({ length: 10 }, (_, i) => ({
-        id: `d${i}`,
-        label: `Switch ${i}`,
-        capabilities: ['switch'],
-        state: { switch: 'off' },
-        commands: [{ name: 'on', args: [], sets: { attribute: 'switch', value: 'on' } }],
-      })),
-    },
-    locks: { multiple: true, devices: [] },
-  },
-  params: {},
-  body: null,
-  headers: {},
-  state: {},
-  location: { id: 'l', name: 'Home', timeZone: 'UTC' },
-  now: new Date().toISOString(),
-});
-
-async function sequential(name: string, n: number, work: (i: number) => unknown): Promise<void> {
-  const samples: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < n; i += 1) {
-    const t = performance.now();
-    await work(i);
-    samples.push(performance.now() - t);
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] * 1000) / 1000;
-  rows.push({ name, db: 'one caller', rps: n / elapsed, p50: at(0.5), p99: at(0.99), non2xx: 0, errors: 0, rssMiB: null });
-}
-
-async function sandboxCalls(): Promise<void> {
-  const source = readFileSync(join(__dirname, '..', 'examples', 'device-bridge.js'), 'utf8');
-  const sandbox = new SandboxService();
-  try {
-    await sandbox.inspect(source);
-    const handler = { kind: 'mapping' as const, name: 'listSwitches' };
-    await sequential('sandbox call, cold (a new version each call)', 200, (i) => sandbox.run({ versionKey: `cold-${i}`, source, handler, snapshot: snapshot(`i${i}`) }));
-    await sequential('sandbox call, warm (one version, 10 installations)', 500, (i) => sandbox.run({ versionKey: 'warm', source, handler, snapshot: snapshot(`i${i % 10}`) }));
-    const plain = (s: Snapshot) => s.deviceInputs.switches.devices.map((d) => ({ id: d.id, name: d.label, value: d.state.switch }));
-    await sequential('plain function call (the same handler in Node)', 5000, (i) => JSON.stringify(plain(snapshot(`i${i % 10}`))));
-  } finally {
-    await sandbox.onModuleDestroy?.();
-  }
-}
-
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
@@ -330,7 +274,6 @@ async function main(): Promise<void> {
     if (process.env.BENCH_DATABASE_URL) {
       counts.PostgreSQL = await platform('PostgreSQL', process.env.BENCH_DATABASE_URL);
     }
-    await sandboxCalls();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -341,7 +284,7 @@ async function main(): Promise<void> {
   console.log('| measurement | database | req/s | p50 ms | p99 ms | non-2xx | ratio to ceiling | server peak RSS |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    const ratio = r.db === 'one caller' ? '' : fmt(r.rps / ceilingRps, 4);
+    const ratio = fmt(r.rps / ceilingRps, 4);
     console.log(`| ${r.name} | ${r.db} | ${fmt(r.rps, r.rps < 100 ? 1 : 0)} | ${r.p50} | ${r.p99} | ${r.non2xx + r.errors} | ${ratio} | ${r.rssMiB === null ? '' : `${r.rssMiB} MiB`} |`);
   }
   const find = (prefix: string, db: string) => rows.find((r) => r.name.startsWith(prefix) && r.db === db);
@@ -377,8 +320,9 @@ async function main(): Promise<void> {
   }
 }
 
-// The fairness scenario (issue 11) and the warm-sandbox figures run after, each in a process of its
-// own so their servers never share the machine with the cases above. BENCH_FAIRNESS=0 skips them.
+// The warm-sandbox figures (cold, warm and a plain function) and the fairness scenario (issue 11)
+// run after, each in a process of its own so they never share the machine with the cases above.
+// BENCH_FAIRNESS=0 skips them.
 function runScript(script: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, script)], { stdio: 'inherit', env: process.env });

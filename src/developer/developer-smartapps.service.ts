@@ -3,7 +3,7 @@ import type { AccountSummary } from '../accounts/accounts.service';
 import { AppLogEntry, AppLogsService } from '../installations/app-logs.service';
 import { InstallationsService } from '../installations/installations.service';
 import { ClientsService } from '../oauth/clients.service';
-import { SandboxService } from '../sandbox/sandbox.service';
+import { type AppUsage, SandboxService } from '../sandbox/sandbox.service';
 import type { SmartAppDefinition } from '../smartapps/smartapp-definition';
 import { InvalidSmartAppError, SmartAppNameTakenError, SmartAppsService, SmartAppView } from '../smartapps/smartapps.service';
 import { DeveloperError, smartAppNotFound } from './developer.errors';
@@ -31,17 +31,11 @@ export interface SmartAppDetail {
 }
 
 /** What the sandbox did for a SmartApp (this instance, since it started): docs/authoring.md "Limits and quarantine". */
-export interface SmartAppUsage {
+/** The sandbox's usage of a SmartApp as the developer API shows it: times as ISO strings. */
+export interface SmartAppUsage extends Omit<AppUsage, 'window'> {
   smartAppId: string;
   since: string;
-  runs: number;
-  cpuMs: number;
-  timeouts: number;
-  memoryKills: number;
-  refused: number;
-  quarantines: number;
-  quarantinedInstallations: number;
-  window: { cpuMs: number; budgetMs: number; resetsAt: string };
+  window: Omit<AppUsage['window'], 'resetsAt'> & { resetsAt: string };
 }
 
 const STARTED_AT = new Date();
@@ -75,13 +69,8 @@ export class DeveloperSmartAppsService {
     return {
       smartAppId,
       since: STARTED_AT.toISOString(),
-      runs: usage.runs,
+      ...usage,
       cpuMs: Math.round(usage.cpuMs),
-      timeouts: usage.timeouts,
-      memoryKills: usage.memoryKills,
-      refused: usage.refused,
-      quarantines: usage.quarantines,
-      quarantinedInstallations: usage.quarantinedInstallations,
       window: { cpuMs: Math.round(usage.window.cpuMs), budgetMs: usage.window.budgetMs, resetsAt: new Date(usage.window.resetsAt).toISOString() },
     };
   }

@@ -9,7 +9,7 @@ import type { HandlerRef } from '../sandbox/sandbox.types';
 import { AppLogsService } from './app-logs.service';
 import { Installation } from './installation.entity';
 import { InstallationRuntime, InvocationOutcome } from './installation-runtime.service';
-import { InstallationsService, InstallationView } from './installations.service';
+import { InstallationsService, InstallationView, NewInstallation } from './installations.service';
 import { SettingValue } from './installation-settings';
 import { ChosenGrant } from './preference-choices';
 
@@ -38,15 +38,7 @@ export interface UninstallHook {
   onUninstall(tx: EntityManager, installationId: string): Promise<void>;
 }
 
-export interface InstallRequest<T> {
-  smartAppId: string;
-  smartAppVersionId: string;
-  accountId: string;
-  locationId: string;
-  clientId: string | null;
-  settings: Record<string, SettingValue>;
-  grants: ChosenGrant[];
-  /** `pending` until an OAuth code is exchanged; `active` for the catalog */
+export interface InstallRequest<T> extends NewInstallation {
   status: 'pending' | 'active';
   /** the activity line recorded with it */
   activity: string;

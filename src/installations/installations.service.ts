@@ -32,6 +32,19 @@ export interface GrantView {
 
 const LIVE: Installation['status'][] = ['pending', 'active'];
 
+/** What an installation is made of: its SmartApp, owner, location, settings and chosen devices. */
+export interface NewInstallation {
+  smartAppId: string;
+  smartAppVersionId: string;
+  accountId: string;
+  locationId: string;
+  clientId: string | null;
+  settings: Record<string, SettingValue>;
+  grants: ChosenGrant[];
+  /** `pending` until an OAuth code is exchanged; `active` for the catalog */
+  status?: 'pending' | 'active';
+}
+
 @Injectable()
 export class InstallationsService {
   constructor(
@@ -44,18 +57,10 @@ export class InstallationsService {
   /** Creates the installation and one DeviceGrant per chosen device and input, inside the caller's transaction. */
   async create(
     manager: EntityManager,
-    input: {
+    input: NewInstallation & {
       /** given by the lifecycle, which ran installed() on a draft with this id */
       id?: string;
       createdAt?: Date;
-      status?: 'pending' | 'active';
-      smartAppId: string;
-      smartAppVersionId: string;
-      accountId: string;
-      locationId: string;
-      clientId: string | null;
-      settings: Record<string, SettingValue>;
-      grants: ChosenGrant[];
     },
   ): Promise<InstallationView> {
     const now = input.createdAt ?? new Date();
