@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { InstallationLifecycle } from '../../src/installations/installation-lifecycle.service';
 import { Installation } from '../../src/installations/installation.entity';
+import { Invalidations } from '../../src/invalidation/invalidations.service';
 import { DEMO_CLIENT } from '../helpers/browser';
 import { connectSwitch, deviceNamed, listSwitches, Switch } from '../helpers/resolution';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -11,7 +12,7 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 const maybe = process.env.DATABASE_URL?.startsWith('postgres') ? describe : describe.skip;
 
 /** Polls `probe` until it is true or `withinMs` has passed; true when it became true. */
-async function becomes(probe: () => Promise<boolean>, withinMs: number): Promise<boolean> {
+async function becomes(probe: () => boolean | Promise<boolean>, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     if (await probe()) {
@@ -76,5 +77,23 @@ maybe('resolution cache: two instances on one PostgreSQL', () => {
     expect(((await listSwitches(b.http, c).expect(200)).body as Switch[]).map((s) => s.value)).toEqual(['on']);
     await request(a.http).put(`${c.url}/switches/off`).set('Authorization', `Bearer ${c.token}`).expect(204);
     expect(((await listSwitches(b.http, c).expect(200)).body as Switch[]).map((s) => s.value)).toEqual(['off']);
+  });
+
+  it('a lost LISTEN connection: the caches are bypassed until it is back, so a revocation meanwhile is still refused', async () => {
+    const c = await connectSwitch(a.http);
+    await listSwitches(b.http, c).expect(200);
+    const listeners = () =>
+      a.write(async (m) =>
+        Number((await m.query<{ n: string }[]>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN platform_invalidate'"))[0].n),
+      );
+    expect(await listeners()).toBe(2);
+    // both instances lose their listener; a revocation in between reaches neither by NOTIFY
+    await a.write((m) => m.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN platform_invalidate'"));
+    expect(await becomes(() => !b.app.get(Invalidations).trusted, 1000)).toBe(true);
+    await request(a.http).post('/oauth/revoke').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: c.token }).expect(200);
+    await listSwitches(b.http, c).expect(401);
+    // and they listen again (they retry every second)
+    expect(await becomes(async () => (await listeners()) === 2, 5000)).toBe(true);
+    await listSwitches(b.http, c).expect(401);
   });
 });
