@@ -32,12 +32,15 @@ interface Entry extends InstallationContext {
 @Injectable()
 export class InstallationContextCache {
   private readonly cache: LruCache<Entry>;
+  /** the latest version per SmartApp, shared by its installations' entries (a version holds the whole source) */
+  private readonly versions: LruCache<VersionView>;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly invalidations: Invalidations,
   ) {
     this.cache = new LruCache(config.resolutionCache.maxEntries, config.resolutionCache.maxAgeSeconds * 1000);
+    this.versions = new LruCache(Math.min(config.resolutionCache.maxEntries, 1000), config.resolutionCache.maxAgeSeconds * 1000);
     invalidations.subscribe((change) => this.forget(change));
   }
 
@@ -57,9 +60,25 @@ export class InstallationContextCache {
     return loaded;
   }
 
+  /** The SmartApp's newest published version, from memory when known (dropped when a new one is published). */
+  async latestVersion(smartAppId: string, load: () => Promise<VersionView | null>): Promise<VersionView | null> {
+    const trusted = this.invalidations.trusted;
+    const hit = trusted ? this.versions.get(smartAppId) : undefined;
+    if (hit) {
+      return hit;
+    }
+    const generation = this.versions.generation;
+    const loaded = await load();
+    if (loaded && trusted && this.invalidations.trusted) {
+      this.versions.set(smartAppId, loaded, generation);
+    }
+    return loaded;
+  }
+
   private forget(change: Invalidation | 'all'): void {
     if (change === 'all') {
       this.cache.clear();
+      this.versions.clear();
       return;
     }
     switch (change.kind) {
@@ -68,6 +87,7 @@ export class InstallationContextCache {
         return;
       case 'smartapp':
         this.cache.deleteWhere((c) => c.smartAppId === change.id);
+        this.versions.delete(change.id);
         return;
       case 'location':
         this.cache.deleteWhere((c) => c.locationId === change.id);

@@ -118,7 +118,8 @@ export class InstallationRuntime {
   async load(manager: EntityManager, installation: Installation, grants?: GrantView[]): Promise<LoadedInstallation | null> {
     const fetch = async () => {
       // SmartThings classic: installations run the newest published version of their SmartApp.
-      const version = await this.smartApps.latestVersion(installation.smartAppId, manager);
+      const latest = () => this.smartApps.latestVersion(installation.smartAppId, manager);
+      const version = grants ? await latest() : await this.contexts.latestVersion(installation.smartAppId, latest);
       const location = await this.locations.findById(installation.locationId, manager);
       if (!version || !location) {
         return null;

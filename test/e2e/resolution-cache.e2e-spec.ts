@@ -74,6 +74,15 @@ describe('install URL: resolved once, kept warm, invalidated on every change tha
     expect(await switches(c)).toEqual([expect.objectContaining({ name: 'Kitchen Light', value: 'off' })]);
   });
 
+  it('the SmartApp version is kept once for all its installations: a new installation does not read it again', async () => {
+    const first = await connectSwitch(t.http);
+    await switches(first);
+    const second = await connectSwitch(t.http, 'Porch Light');
+    const cold = readsOutsideTransactions(await counted(() => listSwitches(t.http, second).expect(200)));
+    expect(cold.filter((q) => /"(smart_apps|smart_app_versions)"/.test(q))).toEqual([]);
+    expect(cold.some((q) => q.includes('"device_grants"'))).toBe(true);
+  });
+
   it('a device state change is seen by the next call (device state is never cached)', async () => {
     const c = await connectSwitch(t.http);
     await switches(c);
