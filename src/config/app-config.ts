@@ -47,6 +47,8 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** health, logs, metrics and listening address (docs/deploying.md) */
   operations: OperationsSettings;
+  /** token → installation → version/location/grants kept in memory with invalidation (docs/performance.md, "Resolution cache") */
+  resolutionCache: { maxEntries: number; maxAgeSeconds: number };
 }
 
 export interface OperationsSettings {
@@ -265,6 +267,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     },
     jsonMaxDepth: integer(env, 'JSON_MAX_DEPTH', 64, 2, 1000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 300000),
+    resolutionCache: {
+      maxEntries: integer(env, 'RESOLUTION_CACHE_MAX', 10000, 0, 1000000),
+      maxAgeSeconds: integer(env, 'RESOLUTION_CACHE_SECONDS', 60, 1, 3600),
+    },
   };
   // a claim must outlive the longest single item, or a live instance's work would be taken over
   const longestItem = Math.max(config.events.callbackTimeoutMs, config.sandbox.cpuMs * 2);

@@ -4,13 +4,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { installationOpenApi, OpenApiJson } from '../openapi/installation-openapi';
 import { ContractError } from '../common/api-errors';
 import { InstallRateLimit } from '../events/install-rate-limit.service';
-import { InstallationRuntime } from '../installations/installation-runtime.service';
+import { InstallationRuntime, LoadedInstallation } from '../installations/installation-runtime.service';
 import { InstallationsService } from '../installations/installations.service';
 import { UninstallService } from '../oauth/uninstall.service';
 import { TokenInfo } from '../oauth/token-info';
 import type { JsonValue } from '../sandbox/sandbox.types';
 import { matchMapping } from '../smartapps/mapping-match';
-import { SmartAppsService } from '../smartapps/smartapps.service';
 
 export interface InstallApiCall {
   method: string;
@@ -35,7 +34,6 @@ export class InstallApiService {
   constructor(
     private readonly installations: InstallationsService,
     private readonly runtime: InstallationRuntime,
-    private readonly smartApps: SmartAppsService,
     private readonly uninstaller: UninstallService,
     private readonly rateLimit: InstallRateLimit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -62,11 +60,9 @@ export class InstallApiService {
     if (refused) {
       return this.reply(call.method, refused);
     }
-    const installation = await this.installations.findForAccount(token.accountId, call.installationId);
-    const version = installation ? await this.smartApps.latestVersion(installation.smartAppId) : null;
-    if (!installation || !version) {
-      throw smartAppException(404, 'Not Found');
-    }
+    // resolved once for the whole call (from the resolution cache when warm), passed down
+    const loaded = await this.resolveOwn(token, call.installationId);
+    const { installation, version } = loaded;
     const path = `/${call.segments.join('/')}`;
     const match = matchMapping(version.definition.mappings, call.method, path);
     if (match.kind === 'not_found') {
@@ -81,7 +77,7 @@ export class InstallApiService {
         query[k] = v;
       }
     }
-    const outcome = await this.runtime.invoke(installation.id, { kind: 'mapping', name: match.handler }, {
+    const outcome = await this.runtime.invokeLoaded(loaded, { kind: 'mapping', name: match.handler }, {
       params: { ...query, ...match.params },
       body: call.body,
       headers: call.headers,
@@ -94,11 +90,7 @@ export class InstallApiService {
   /** The installation's own API description, from its SmartApp's current mappings (not rate-limited, runs no handler). */
   async openApi(token: TokenInfo, installationId: string): Promise<OpenApiJson> {
     this.checkOwnInstallation(token, installationId);
-    const installation = await this.installations.findForAccount(token.accountId, installationId);
-    const version = installation ? await this.smartApps.latestVersion(installation.smartAppId) : null;
-    if (!installation || !version) {
-      throw smartAppException(404, 'Not Found');
-    }
+    const { installation, version } = await this.resolveOwn(token, installationId);
     return installationOpenApi({
       uri: `${this.config.baseUrl}/api/smartapps/installations/${installation.id}`,
       appName: version.definition.name,
@@ -110,6 +102,15 @@ export class InstallApiService {
   async uninstall(token: TokenInfo, installationId: string): Promise<void> {
     this.checkOwnInstallation(token, installationId);
     await this.uninstaller.uninstall(installationId, 'Uninstalled by the external service');
+  }
+
+  /** The token's connected installation with everything a handler sees, or 404. */
+  private async resolveOwn(token: TokenInfo, installationId: string): Promise<LoadedInstallation> {
+    const loaded = await this.runtime.resolve(installationId);
+    if (!loaded || loaded.installation.accountId !== token.accountId) {
+      throw smartAppException(404, 'Not Found');
+    }
+    return loaded;
   }
 
   private checkOwnInstallation(token: TokenInfo, installationId: string): void {

@@ -12,6 +12,7 @@ import { SandboxService } from '../sandbox/sandbox.service';
 import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
 import { SmartAppsService, VersionView } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
+import { InstallationContextCache } from './installation-context-cache';
 import { Installation } from './installation.entity';
 import { installationPatch } from './installation-patch';
 import { GrantView, InstallationsService } from './installations.service';
@@ -55,6 +56,7 @@ export class InstallationRuntime {
     private readonly devices: DevicesService,
     private readonly sandbox: SandboxService,
     private readonly appLogs: AppLogsService,
+    private readonly contexts: InstallationContextCache,
   ) {}
 
   addEffectsSink(sink: InstallationEffectsSink): void {
@@ -71,12 +73,28 @@ export class InstallationRuntime {
     if (early) {
       return early;
     }
-    const loaded = await this.transactions.read(async (m) => {
+    const loaded = await this.resolve(installationId);
+    return loaded ? this.invokeLoaded(loaded, handler, request) : { kind: 'gone' };
+  }
+
+  /**
+   * A connected installation with everything a handler sees, resolved once per call: the row
+   * (status, settings, state) and the granted devices (current state) are read, the rest comes
+   * from the resolution cache when warm: two statements.
+   */
+  async resolve(installationId: string): Promise<LoadedInstallation | null> {
+    return this.transactions.read(async (m) => {
       const installation = await this.installations.findActive(installationId, m);
       return installation ? this.load(m, installation) : null;
     });
-    if (!loaded) {
-      return { kind: 'gone' };
+  }
+
+  /** `invoke` for an installation the caller has resolved (and checked) already. */
+  async invokeLoaded(loaded: LoadedInstallation, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
+    const installationId = loaded.installation.id;
+    const early = this.refusedNow(installationId);
+    if (early) {
+      return early;
     }
     const result = await this.execute(loaded, handler, request);
     if (!result.ok && result.error.refusal) {
@@ -98,15 +116,24 @@ export class InstallationRuntime {
    * replace the stored ones.
    */
   async load(manager: EntityManager, installation: Installation, grants?: GrantView[]): Promise<LoadedInstallation | null> {
-    // SmartThings classic: installations run the newest published version of their SmartApp.
-    const version = await this.smartApps.latestVersion(installation.smartAppId, manager);
-    const location = await this.locations.findById(installation.locationId, manager);
-    if (!version || !location) {
+    const fetch = async () => {
+      // SmartThings classic: installations run the newest published version of their SmartApp.
+      const latest = () => this.smartApps.latestVersion(installation.smartAppId, manager);
+      const version = grants ? await latest() : await this.contexts.latestVersion(installation.smartAppId, latest);
+      const location = await this.locations.findById(installation.locationId, manager);
+      if (!version || !location) {
+        return null;
+      }
+      return { version, location, grants: grants ?? (await this.installations.grantsOf(installation.id, manager)) };
+    };
+    // a draft (install, reconfigure) brings its own grants and is not what is stored: never cached
+    const context = grants ? await fetch() : await this.contexts.resolve(installation, fetch);
+    if (!context) {
       return null;
     }
-    const granted = grants ?? (await this.installations.grantsOf(installation.id, manager));
-    const devices = await this.devices.byIds([...new Set(granted.map((g) => g.deviceId))], manager);
-    return { installation, version, location, grants: granted, devices };
+    // device state is always read: it changes with every command and sensor reading
+    const devices = await this.devices.byIds([...new Set(context.grants.map((g) => g.deviceId))], manager);
+    return { installation, version: context.version, location: context.location, grants: context.grants, devices };
   }
 
   /** Runs the handler in the sandbox on a snapshot; no database access. */

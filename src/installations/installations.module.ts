@@ -7,6 +7,7 @@ import { ActivityLog } from './activity-log.entity';
 import { AppLog } from './app-log.entity';
 import { AppLogsService } from './app-logs.service';
 import { DeviceGrant } from './device-grant.entity';
+import { InstallationContextCache } from './installation-context-cache';
 import { InstallationLifecycle } from './installation-lifecycle.service';
 import { InstallationRuntime } from './installation-runtime.service';
 import { Installation } from './installation.entity';
@@ -14,7 +15,7 @@ import { InstallationsService } from './installations.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Installation, DeviceGrant, ActivityLog, AppLog]), LocationsModule, SmartAppsModule, SandboxModule],
-  providers: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService],
+  providers: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService, InstallationContextCache],
   exports: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService],
 })
 export class InstallationsModule {}

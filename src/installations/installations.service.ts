@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { Invalidations } from '../invalidation/invalidations.service';
 import { ActivityKind, ActivityLog } from './activity-log.entity';
 import { DeviceGrant } from './device-grant.entity';
 import { Installation } from './installation.entity';
@@ -52,6 +53,7 @@ export class InstallationsService {
     @InjectRepository(Installation) private readonly installations: Repository<Installation>,
     @InjectRepository(DeviceGrant) private readonly grants: Repository<DeviceGrant>,
     @InjectRepository(ActivityLog) private readonly activity: Repository<ActivityLog>,
+    private readonly invalidations: Invalidations,
   ) {}
 
   /** Creates the installation and one DeviceGrant per chosen device and input, inside the caller's transaction. */
@@ -88,11 +90,13 @@ export class InstallationsService {
     await manager.getRepository(Installation).update({ id: installationId }, { settings, updatedAt: new Date() });
     await manager.getRepository(DeviceGrant).delete({ installationId });
     await this.replaceGrants(manager, installationId, grants);
+    await this.invalidations.publish(manager, { kind: 'installation', id: installationId });
   }
 
   /** Pending → connected (its code was exchanged), inside the caller's transaction; false when it is gone. */
   async connect(manager: EntityManager, installationId: string): Promise<boolean> {
     const changed = await manager.getRepository(Installation).update({ id: installationId, status: In(LIVE) }, { status: 'active' });
+    await this.invalidations.publish(manager, { kind: 'installation', id: installationId });
     return (changed.affected ?? 0) > 0;
   }
 
@@ -100,6 +104,7 @@ export class InstallationsService {
   async markUninstalled(manager: EntityManager, installationId: string): Promise<void> {
     await manager.getRepository(Installation).update({ id: installationId }, { status: 'uninstalled', updatedAt: new Date() });
     await manager.getRepository(DeviceGrant).delete({ installationId });
+    await this.invalidations.publish(manager, { kind: 'installation', id: installationId });
   }
 
   async findActive(installationId: string, manager?: EntityManager): Promise<Installation | null> {
@@ -125,6 +130,9 @@ export class InstallationsService {
       await manager.getRepository(DeviceGrant).delete({ installationId: In(installationIds) });
       await manager.getRepository(ActivityLog).delete({ installationId: In(installationIds) });
       await manager.getRepository(Installation).delete({ id: In(installationIds), status: 'pending' });
+      for (const id of installationIds) {
+        await this.invalidations.publish(manager, { kind: 'installation', id });
+      }
     }
   }
 
@@ -147,13 +155,18 @@ export class InstallationsService {
   /** Drops the uninstalled installations of a location that is being deleted, inside the caller's transaction. */
   async forgetUninstalledInLocation(manager: EntityManager, locationId: string): Promise<void> {
     await manager.getRepository(Installation).delete({ locationId, status: 'uninstalled' });
+    await this.invalidations.publish(manager, { kind: 'location', id: locationId });
   }
 
   /** Removes every grant on a device that is being deleted, inside the caller's transaction; returns the installations that held one. */
   async revokeDeviceGrants(manager: EntityManager, deviceId: string): Promise<string[]> {
     const rows = await manager.getRepository(DeviceGrant).find({ where: { deviceId } });
     await manager.getRepository(DeviceGrant).delete({ deviceId });
-    return [...new Set(rows.map((r) => r.installationId))];
+    const holders = [...new Set(rows.map((r) => r.installationId))];
+    for (const id of holders) {
+      await this.invalidations.publish(manager, { kind: 'installation', id });
+    }
+    return holders;
   }
 
   async countActiveForSmartApp(smartAppId: string): Promise<number> {

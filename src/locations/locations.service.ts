@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { Invalidations } from '../invalidation/invalidations.service';
 import { Location } from './location.entity';
 
 export interface LocationView {
@@ -16,6 +17,7 @@ export class LocationsService {
   constructor(
     private readonly transactions: Transactions,
     @InjectRepository(Location) private readonly locations: Repository<Location>,
+    private readonly invalidations: Invalidations,
   ) {}
 
   async create(accountId: string, input: { name: string; timeZone?: string }, manager?: EntityManager): Promise<LocationView> {
@@ -45,12 +47,16 @@ export class LocationsService {
   }
 
   async rename(accountId: string, locationId: string, name: string): Promise<void> {
-    await this.transactions.run((tx) => tx.getRepository(Location).update({ id: locationId, accountId }, { name }));
+    await this.transactions.run(async (tx) => {
+      await tx.getRepository(Location).update({ id: locationId, accountId }, { name });
+      await this.invalidations.publish(tx, { kind: 'location', id: locationId });
+    });
   }
 
   /** Deletes the location, inside the caller's transaction; the caller has removed what it held. */
   async remove(manager: EntityManager, accountId: string, locationId: string): Promise<void> {
     await manager.getRepository(Location).delete({ id: locationId, accountId });
+    await this.invalidations.publish(manager, { kind: 'location', id: locationId });
   }
 
   /** For building a sandbox snapshot of an installation the caller already owns. */

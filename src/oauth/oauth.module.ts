@@ -5,6 +5,7 @@ import { InstallationsModule } from '../installations/installations.module';
 import { LocationsModule } from '../locations/locations.module';
 import { SmartAppsModule } from '../smartapps/smartapps.module';
 import { AccessToken } from './access-token.entity';
+import { TokenCache } from './token-cache';
 import { AuthorizationCode } from './authorization-code.entity';
 import { AuthorizeTransaction } from './authorize-transaction.entity';
 import { AuthorizeController } from './authorize.controller';
@@ -40,7 +41,8 @@ import { TokenManagementController } from './token-management.controller';
     ClientAuthenticator,
     OAuthHousekeeping,
     DebugTokensService,
-    ClientsService, TokensService, AuthorizeService, TokenEndpoint, BearerAuthService, UninstallService],
+    ClientsService, TokensService, AuthorizeService, TokenEndpoint, BearerAuthService, UninstallService,
+    TokenCache],
   exports: [ClientsService, TokensService, BearerAuthService, UninstallService, OAuthHousekeeping],
 })
 export class OAuthModule {}

@@ -7,12 +7,14 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { InstallationsService } from '../installations/installations.service';
+import { Invalidations } from '../invalidation/invalidations.service';
 import { AccessToken } from './access-token.entity';
 import { AuthorizationCode } from './authorization-code.entity';
 import { OAuthClient } from './oauth-client.entity';
 import { OAuthError } from './oauth-error';
 import { isWellFormedPkceValue, pkceMatches } from './pkce';
 import { RefreshToken } from './refresh-token.entity';
+import { TokenCache } from './token-cache';
 import { TokenInfo } from './token-info';
 
 /** SmartThings classic's "never expires" (about 50 years). */
@@ -47,6 +49,8 @@ export class TokensService {
     private readonly installations: InstallationsService,
     @InjectRepository(AccessToken) private readonly accessTokens: Repository<AccessToken>,
     @InjectRepository(AuthorizationCode) private readonly codes: Repository<AuthorizationCode>,
+    private readonly cache: TokenCache,
+    private readonly invalidations: Invalidations,
   ) {}
 
   /** A single-use code, ≥ 128 bits (here 256), living at most AUTHORIZATION_CODE_TTL seconds. */
@@ -89,7 +93,7 @@ export class TokensService {
         .where('code_hash = :codeHash AND consumed_at IS NULL', { codeHash })
         .execute();
       if (!consumed.affected) {
-        await this.revokeIssuedFromCode(tx, codeHash);
+        await this.revokeIssuedFromCode(tx, codeHash, row.installationId);
         throw new OAuthError('invalid_grant', 'The authorization code has already been used');
       }
       if (row.expiresAt.getTime() <= Date.now()) {
@@ -157,6 +161,7 @@ export class TokensService {
       }
       // the access tokens of the previous link of the chain end with it
       await tx.getRepository(AccessToken).update({ family: row.family, revokedAt: IsNull() }, { revokedAt: now });
+      await this.invalidations.publish(tx, { kind: 'family', id: row.family });
       return this.insertTokens(tx, client, { installationId: row.installationId, accountId: row.accountId, scope, codeHash: row.codeHash, family: row.family });
     });
     if (!issued) {
@@ -171,14 +176,21 @@ export class TokensService {
     if (token.length < 16 || token.length > 200) {
       return null;
     }
-    const row = await this.accessTokens.findOne({ where: { tokenHash: sha256(token) } });
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) {
-      return null;
-    }
-    if (!(await this.installations.findActive(row.installationId))) {
-      return null;
-    }
-    return { clientId: row.clientId, installationId: row.installationId, accountId: row.accountId, scope: row.scope.split(' ') };
+    const tokenHash = sha256(token);
+    return this.cache.resolve(tokenHash, async () => {
+      const row = await this.accessTokens.findOne({ where: { tokenHash } });
+      if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) {
+        return null;
+      }
+      if (!(await this.installations.findActive(row.installationId))) {
+        return null;
+      }
+      return {
+        info: { clientId: row.clientId, installationId: row.installationId, accountId: row.accountId, scope: row.scope.split(' ') },
+        expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+        family: row.family,
+      };
+    });
   }
 
   /**
@@ -203,6 +215,7 @@ export class TokensService {
           return false;
         }
         await tx.getRepository(AccessToken).update({ tokenHash, revokedAt: IsNull() }, { revokedAt: new Date() });
+        await this.invalidations.publish(tx, { kind: 'token', id: tokenHash });
         return true;
       };
       const [first, second] = lookRefreshFirst ? [refresh, access] : [access, refresh];
@@ -270,6 +283,7 @@ export class TokensService {
     await manager.getRepository(AccessToken).update({ clientId, revokedAt: IsNull() }, { revokedAt: now });
     await manager.getRepository(RefreshToken).update({ clientId, revokedAt: IsNull() }, { revokedAt: now });
     await manager.getRepository(AuthorizationCode).update({ clientId, consumedAt: IsNull() }, { consumedAt: now });
+    await this.invalidations.publish(manager, { kind: 'client', id: clientId });
   }
 
   /** Ends every token of an installation at once (uninstall, disconnect). */
@@ -278,6 +292,7 @@ export class TokensService {
     await manager.getRepository(AccessToken).update({ installationId, revokedAt: IsNull() }, { revokedAt: now });
     await manager.getRepository(RefreshToken).update({ installationId, revokedAt: IsNull() }, { revokedAt: now });
     await manager.getRepository(AuthorizationCode).update({ installationId, consumedAt: IsNull() }, { consumedAt: now });
+    await this.invalidations.publish(manager, { kind: 'installation', id: installationId });
   }
 
   async issueTokens(
@@ -372,15 +387,18 @@ export class TokensService {
     }
   }
 
-  private async revokeIssuedFromCode(tx: EntityManager, codeHash: string): Promise<void> {
+  private async revokeIssuedFromCode(tx: EntityManager, codeHash: string, installationId: string): Promise<void> {
     const now = new Date();
     await tx.getRepository(AccessToken).update({ codeHash, revokedAt: IsNull() }, { revokedAt: now });
     await tx.getRepository(RefreshToken).update({ codeHash, revokedAt: IsNull() }, { revokedAt: now });
+    // the cache knows tokens by installation, not by code: forgetting the installation's covers them
+    await this.invalidations.publish(tx, { kind: 'installation', id: installationId });
   }
 
   private async revokeFamily(tx: EntityManager, family: string): Promise<void> {
     const now = new Date();
     await tx.getRepository(RefreshToken).update({ family, revokedAt: IsNull() }, { revokedAt: now });
     await tx.getRepository(AccessToken).update({ family, revokedAt: IsNull() }, { revokedAt: now });
+    await this.invalidations.publish(tx, { kind: 'family', id: family });
   }
 }

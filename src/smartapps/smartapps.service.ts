@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, IsNull, Not, Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
+import { Invalidations } from '../invalidation/invalidations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
 import { validateAppShape, ValidationIssue } from './definition-validator';
 import { SmartAppVersion } from './smartapp-version.entity';
@@ -51,6 +52,7 @@ export class SmartAppsService {
     @InjectRepository(SmartApp) private readonly apps: Repository<SmartApp>,
     @InjectRepository(SmartAppVersion) private readonly versions: Repository<SmartAppVersion>,
     private readonly sandbox: SandboxService,
+    private readonly invalidations: Invalidations,
   ) {}
 
   /** Evaluates the module in the sandbox and checks it; throws InvalidSmartAppError with every issue. */
@@ -159,6 +161,7 @@ export class SmartAppsService {
       { id: app.id },
       { latestVersionId: row.id, author: definition.author, description: definition.description, category: definition.category },
     );
+    await this.invalidations.publish(m, { kind: 'smartapp', id: app.id });
     return { smartAppId: app.id, versionId: row.id, version, definition };
   }
 }
