@@ -58,6 +58,14 @@ export class LocationsService {
     const row = await (manager ?? this.locations.manager).getRepository(Location).findOne({ where: { id: locationId } });
     return row ? toView(row) : null;
   }
+
+  // stub: h4
+  /** The names of the location's modes, for the `mode` input type. */
+  async modeNames(locationId: string, manager?: EntityManager): Promise<string[]> {
+    void locationId;
+    void manager;
+    return ['Home', 'Away', 'Night'];
+  }
 }
 
 function toView(location: Location): LocationView {
