@@ -60,6 +60,8 @@ export interface ConnectedAppView {
   appDescription: string;
   clientName: string;
   locationName: string;
+  /** the location's time zone: the page shows times as its clock does */
+  timeZone: string;
   inputs: { title: string; allows: string; devices: string[] }[];
   values: { title: string; value: string }[];
   createdAt: Date;
@@ -265,6 +267,7 @@ export class ConnectedAppsService {
       appDescription: app.description,
       clientName: loaded.clientName,
       locationName: location.name,
+      timeZone: location.timeZone,
       inputs: deviceInputs(version.definition).map((input) => ({
         title: input.title,
         allows: findCapability(input.capability)?.allows ?? input.capability,
@@ -272,7 +275,7 @@ export class ConnectedAppsService {
       })),
       values: valueInputs(version.definition).map((input) => {
         const value = installation.settings[input.name];
-        return { title: input.title, value: value === null || value === undefined ? '—' : String(value) };
+        return { title: input.title, value: value === null || value === undefined ? '—' : Array.isArray(value) ? value.join(', ') : String(value) };
       }),
       createdAt: installation.createdAt,
       lastUsedAt: installation.lastUsedAt,
