@@ -93,8 +93,8 @@ function valueField(input: ValueInput, raw: SettingValue | undefined, modes: str
     multiple: input.multiple === true,
     current: text,
     checked: text === 'true' || text === 'on',
-    min: input.range?.min == null ? null : String(input.range.min),
-    max: input.range?.max == null ? null : String(input.range.max),
+    min: typeof input.range?.min === 'number' ? String(input.range.min) : null,
+    max: typeof input.range?.max === 'number' ? String(input.range.max) : null,
     step: input.type === 'number' ? '1' : input.type === 'decimal' ? 'any' : null,
     options: options.map((o) => ({ value: o, selected: list.includes(o) })),
   };

@@ -61,10 +61,10 @@ export class LocationsService {
 
   // stub: h4
   /** The names of the location's modes, for the `mode` input type. */
-  async modeNames(locationId: string, manager?: EntityManager): Promise<string[]> {
+  modeNames(locationId: string, manager?: EntityManager): Promise<string[]> {
     void locationId;
     void manager;
-    return ['Home', 'Away', 'Night'];
+    return Promise.resolve(['Home', 'Away', 'Night']);
   }
 }
 

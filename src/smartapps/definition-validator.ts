@@ -233,7 +233,7 @@ function preferenceInput(input: JsonValue, path: string, issues: ValidationIssue
   const range = rangeOf(input.range, valueType, `${path}.range`, issues);
   const dv = input.defaultValue;
   const defaultValue: SettingValue =
-    typeof dv === 'string' || typeof dv === 'number' || typeof dv === 'boolean' ? dv : Array.isArray(dv) && dv.every((d) => typeof d === 'string') ? (dv as string[]) : null;
+    typeof dv === 'string' || typeof dv === 'number' || typeof dv === 'boolean' ? dv : Array.isArray(dv) && dv.every((d) => typeof d === 'string') ? dv : null;
   const defaultProblem = dv === undefined || dv === null ? null : defaultValueProblem(valueType, dv, options, multiple, range);
   if (defaultProblem) {
     issues.push({ path: `${path}.defaultValue`, message: defaultProblem });
