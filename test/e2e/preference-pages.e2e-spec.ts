@@ -47,6 +47,8 @@ function postPage(agent: Agent, action: string, page: string, decision: string, 
 const VALID = { level: '70', ratio: '2.5', color: 'Red', days: ['Mon', 'Wed'], awayMode: 'Away', quietFrom: '22:30', phone: '+44 20 7946 0000', email: 'me@example.com', note: 'hello', notify: 'true' };
 
 describe('preference inputs and pages', () => {
+  // a fresh PostgreSQL schema and the demo seed take a while on a loaded machine
+  jest.setTimeout(120000);
   let t: TestApp;
   let app: OAuthApp;
   let devToken: string;
