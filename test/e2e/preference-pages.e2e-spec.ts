@@ -269,6 +269,11 @@ describe('preference inputs and pages', () => {
     const row = await t.db.getRepository(Installation).findOneByOrFail({ id: installationId });
     expect(row.settings).toMatchObject({ level: 70, ratio: 2.5, days: ['Mon', 'Wed'], notify: true, awayMode: 'Away' });
 
+    // times in the location's time zone (Cabin: Europe/London), not UTC
+    const detail = (await agent.get(`/apps/${installationId}`).expect(200)).text;
+    expect(detail).toMatch(/<dd>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (GMT|BST|GMT\+1)<\/dd>/);
+    expect(detail).not.toMatch(/\d\d:\d\d:\d\d UTC/);
+
     const configure = (await agent.get(`/apps/${installationId}/configure`).expect(200)).text;
     expect(configure).toContain('Page 1 of 2');
     expect(configure).toMatch(new RegExp(`value="${light}" checked>`));
