@@ -18,11 +18,18 @@ function inputNames(definition: SmartAppDefinition, page: number): Set<string> {
   return new Set(pagesOf(definition)[page].sections.flatMap((s) => s.inputs.map((i) => i.name)));
 }
 
+// the draft is stored (transaction row or session): bounded whatever is posted
+const MAX_TEXT = 2000;
+const MAX_LIST = 500;
+
 function rawOf(value: unknown): string | string[] {
   if (Array.isArray(value)) {
-    return value.filter((v): v is string => typeof v === 'string');
+    return value
+      .filter((v): v is string => typeof v === 'string')
+      .slice(0, MAX_LIST)
+      .map((v) => v.slice(0, MAX_TEXT));
   }
-  return typeof value === 'string' ? value : '';
+  return typeof value === 'string' ? value.slice(0, MAX_TEXT) : '';
 }
 
 /** The posted `page` field: a page index, or null when absent (a client posting the whole form at once). */

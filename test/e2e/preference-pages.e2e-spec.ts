@@ -185,6 +185,22 @@ describe('preference inputs and pages', () => {
     expect(again.headers.location.startsWith(REDIRECT_URI)).toBe(true);
   });
 
+  it('shows the app\'s icon and link on the consent page', async () => {
+    const source = smartAppSource({ name: 'Iconic' }).replace(
+      "description: 'A SmartApp of the test suite'",
+      "description: 'A SmartApp of the test suite', iconUrl: 'https://icons.example.com/iconic.png', oauth: { displayName: 'Iconic', displayLink: 'https://iconic.example.com/about' }",
+    );
+    const iconic = await publishWithOAuth(t.http, devToken, source);
+    const agent = agentFor(t.http);
+    await logIn(agent, OTHER_USER.email, OTHER_USER.password);
+    const start = await agent.get(authorizeUrl({ clientId: iconic.clientId, redirectUri: REDIRECT_URI })).expect(302);
+    const html = (await agent.get(start.headers.location).expect(200)).text;
+    expect(html).toContain('<img class="app-icon" src="https://icons.example.com/iconic.png"');
+    expect(html).toContain('class="display-link" href="https://iconic.example.com/about"');
+    const refused = await api(t.http, devToken).post('', { source: smartAppSource({ name: 'Bad Icon' }).replace("description: 'A SmartApp of the test suite'", "description: 'x', iconUrl: 'javascript:alert(1)'") }).expect(400);
+    expect(JSON.stringify(refused.body)).toContain('iconUrl must be an https URL');
+  });
+
   it('with one location there is no "choose another location"', async () => {
     const { html } = await startConsent(OTHER_USER, null);
     expect(html).toContain('Flat');
