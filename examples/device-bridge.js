@@ -16,7 +16,6 @@ export default {
       inputs: [
         { name: 'switches', type: 'capability.switch', title: 'Which switches?', multiple: true, required: false },
         { name: 'locks', type: 'capability.lock', title: 'Which locks?', multiple: true, required: false },
-        { name: 'greeting', type: 'text', title: 'Greeting', required: false, defaultValue: 'hi' },
       ],
     },
   ],

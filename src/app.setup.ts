@@ -61,7 +61,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
           'default-src': ["'self'"],
           'script-src': ["'self'"],
           'style-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
+          'img-src': ["'self'", 'data:', 'https:'],
           'font-src': ["'self'"],
           'object-src': ["'none'"],
           'base-uri': ["'self'"],
@@ -121,6 +121,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
     next();
   });
   app.useStaticAssets(join(root, 'public'), { prefix: '/static/', maxAge: '1h' });
+  // browsers ask for /favicon.ico whatever the page links
+  app.use('/favicon.ico', (req: Request, res: Response) => res.sendFile(join(root, 'public', 'favicon.ico'), { maxAge: '1d' }));
   app.setBaseViewsDir(join(root, 'views'));
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });

@@ -18,6 +18,23 @@ function logIn(req: Request, account: Express.User): Promise<void> {
   return new Promise((resolve, reject) => req.logIn(account, (err: unknown) => (err ? reject(err instanceof Error ? err : new Error('log-in failed')) : resolve())));
 }
 
+/** The log-in page in the middle of an authorization says who asks, in the focused layout. */
+function loginView(req: Request, returnTo: string): Record<string, unknown> {
+  const asking = req.session.loginFor;
+  if (!asking || asking.returnTo !== returnTo) {
+    return { title: 'Log in', returnTo };
+  }
+  return {
+    title: `Log in to connect ${asking.client}`,
+    returnTo,
+    layout: 'layouts/focused',
+    client: { name: asking.client },
+    app: asking.app ? { name: asking.app } : null,
+    backUrl: asking.backUrl,
+    asking,
+  };
+}
+
 @Controller()
 export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
@@ -28,7 +45,7 @@ export class AccountsController {
     if (req.user) {
       return res.redirect(302, safeReturnTo(req.query.return_to));
     }
-    res.render('accounts/login', { title: 'Log in', returnTo: safeReturnTo(req.query.return_to) });
+    res.render('accounts/login', loginView(req, safeReturnTo(req.query.return_to)));
   }
 
   @Public()
@@ -38,8 +55,7 @@ export class AccountsController {
     const returnTo = safeReturnTo(bodyField(req, 'return_to'));
     if (!req.user) {
       res.status(401).render('accounts/login', {
-        title: 'Log in',
-        returnTo,
+        ...loginView(req, returnTo),
         email: bodyField(req, 'email'),
         error: 'That email and password do not match an account.',
       });

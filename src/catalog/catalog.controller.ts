@@ -1,7 +1,14 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/access.decorators';
+import { pageMove, postedPage, PreferenceDraft } from '../installations/preference-flow';
 import { CatalogService } from './catalog.service';
+
+
+function draftFor(req: Request, key: string): PreferenceDraft {
+  const saved = req.session.preferenceDraft;
+  return saved && saved.key === key ? saved.draft : {};
+}
 
 function field(req: Request, name: string): unknown {
   const body: unknown = req.body;
@@ -28,7 +35,13 @@ export class CatalogController {
 
   @Get(':id/install')
   async installPage(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const start = await this.catalog.start(req.user!, id, req.query.location_id);
+    const page = postedPage(req.query.page);
+    const key = this.catalog.draftKey(id, req.query.location_id);
+    // opening the form afresh (no page) starts from its defaults
+    if (page === null && req.session.preferenceDraft?.key === key) {
+      delete req.session.preferenceDraft;
+    }
+    const start = await this.catalog.start(req.user!, id, req.query.location_id, page ?? 0, draftFor(req, key));
     if (start.kind === 'choose_location') {
       return res.render('catalog/location', { title: `Install ${start.app.name}`, app: start.app, locations: start.locations });
     }
@@ -37,13 +50,23 @@ export class CatalogController {
 
   @Post(':id/install')
   async install(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    if (field(req, 'decision') !== 'install') {
+    const move = pageMove(field(req, 'decision'), 'install');
+    if (move === null) {
       return res.redirect(303, `/catalog/${encodeURIComponent(id)}`);
     }
-    const outcome = await this.catalog.install(req.user!, id, field(req, 'location_id'), field(req, 'settings'));
+    const locationId = field(req, 'location_id');
+    const key = this.catalog.draftKey(id, locationId);
+    const outcome = await this.catalog.install(req.user!, id, locationId, field(req, 'settings'), { page: postedPage(field(req, 'page')), move, draft: draftFor(req, key) });
+    if (outcome.kind === 'moved' || outcome.kind === 'invalid') {
+      req.session.preferenceDraft = { key, draft: outcome.draft };
+    }
+    if (outcome.kind === 'moved') {
+      return res.redirect(303, `/catalog/${encodeURIComponent(id)}/install?location_id=${encodeURIComponent(outcome.locationId)}&page=${outcome.page}`);
+    }
     if (outcome.kind === 'invalid') {
       return res.status(400).render('catalog/install', outcome.page);
     }
+    delete req.session.preferenceDraft;
     req.session.flash = `${outcome.appName} was installed.`;
     res.redirect(303, `/apps/${outcome.installationId}`);
   }

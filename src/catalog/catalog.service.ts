@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { AccountSummary } from '../accounts/accounts.service';
 import { PageError } from '../common/api-errors';
 import { InstallationError, InstallationLifecycle } from '../installations/installation-lifecycle.service';
-import { checkChoices, formErrorOf } from '../installations/preference-choices';
-import { postedChoices, preferenceSections, PreferenceSectionView } from '../installations/preference-page';
+import { PageMove, PreferenceDraft, preferenceStep } from '../installations/preference-flow';
+import { clampPage, postedChoices, preferenceForm, PreferenceFormView } from '../installations/preference-page';
 import { findCapability } from '../locations/capabilities';
 import { DevicesService } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
@@ -28,14 +28,18 @@ export interface InstallPageView {
   title: string;
   app: SmartAppView;
   location: LocationView;
-  sections: PreferenceSectionView[];
-  hasErrors: boolean;
-  formError: string | null;
+  form: PreferenceFormView;
   action: string;
+  iconUrl: string | null;
+  canChangeLocation: boolean;
 }
 
 export type InstallStart = { kind: 'choose_location'; app: SmartAppView; locations: LocationView[] } | { kind: 'preferences'; page: InstallPageView };
-export type InstallOutcome = { kind: 'installed'; installationId: string; appName: string } | { kind: 'invalid'; page: InstallPageView };
+export type InstallOutcome =
+  | { kind: 'installed'; installationId: string; appName: string }
+  | { kind: 'invalid'; page: InstallPageView; draft: PreferenceDraft }
+  /** Next / Back: the draft to keep and the page to show */
+  | { kind: 'moved'; page: number; locationId: string; draft: PreferenceDraft };
 
 const NOT_FOUND = new PageError(404, 'SmartApp not found', 'There is no published SmartApp with this address. Go back to the catalog to see the ones there are.');
 
@@ -65,28 +69,44 @@ export class CatalogService {
   }
 
   /** The location page when the user has several and chose none, else the preference page. */
-  async start(account: AccountSummary, smartAppId: string, locationId: unknown): Promise<InstallStart> {
+  async start(account: AccountSummary, smartAppId: string, locationId: unknown, page = 0, draft: PreferenceDraft = {}): Promise<InstallStart> {
     const { app, version } = await this.published(smartAppId);
     const locations = await this.locations.listForAccount(account.id);
-    const chosen = typeof locationId === 'string' ? locations.find((l) => l.id === locationId) : locations.length === 1 ? locations[0] : undefined;
+    const chosen = typeof locationId === 'string' && locationId !== '' ? locations.find((l) => l.id === locationId) : locations.length === 1 ? locations[0] : undefined;
     if (!chosen) {
       return { kind: 'choose_location', app, locations };
     }
-    return { kind: 'preferences', page: await this.page(app, version, chosen, { devices: {}, values: {} }, {}) };
+    return { kind: 'preferences', page: await this.page(app, version, chosen, draft, {}, page, locations.length > 1) };
   }
 
-  /** Checks the choices like the consent page; then installation, grants and installed() in one transaction. */
-  async install(account: AccountSummary, smartAppId: string, locationId: unknown, posted: unknown): Promise<InstallOutcome> {
+  /** The session key of a catalog install's draft: one app in one location. */
+  draftKey(smartAppId: string, locationId: unknown): string {
+    return `catalog:${smartAppId}:${typeof locationId === 'string' ? locationId : ''}`;
+  }
+
+  /** A page's post: Next / Back keep the draft; Install checks every page like the consent, then installation, grants and installed() in one transaction. */
+  async install(
+    account: AccountSummary,
+    smartAppId: string,
+    locationId: unknown,
+    posted: unknown,
+    move: { page: number | null; move: PageMove; draft: PreferenceDraft } = { page: null, move: 'finish', draft: {} },
+  ): Promise<InstallOutcome> {
     const { app, version } = await this.published(smartAppId);
     const location = typeof locationId === 'string' ? await this.locations.findForAccount(account.id, locationId) : null;
     if (!location) {
       throw new PageError(400, 'Choose a location', 'The location was not found among yours. Go back and choose one of your locations.');
     }
     const offered = await this.devices.inLocation(location.id);
-    const choices = checkChoices(version.definition, offered, posted);
-    if (!choices.ok) {
-      return { kind: 'invalid', page: await this.page(app, version, location, postedChoices(posted), choices.errors) };
+    const step = preferenceStep(version.definition, offered, await this.locations.modeNames(location.id), move.draft, posted, move.page, move.move);
+    if (step.kind === 'page') {
+      if (Object.keys(step.errors).length === 0) {
+        return { kind: 'moved', page: step.page, locationId: location.id, draft: step.draft };
+      }
+      const several = (await this.locations.listForAccount(account.id)).length > 1;
+      return { kind: 'invalid', page: await this.page(app, version, location, step.draft, step.errors, step.page, several), draft: step.draft };
     }
+    const choices = step;
     try {
       const { installation } = await this.lifecycle.install({
         smartAppId: app.id,
@@ -125,18 +145,22 @@ export class CatalogService {
     app: SmartAppView,
     version: VersionView,
     location: LocationView,
-    current: Parameters<typeof preferenceSections>[2],
+    draft: PreferenceDraft,
     errors: Record<string, string>,
+    page: number,
+    canChangeLocation: boolean,
   ): Promise<InstallPageView> {
     const devices = await this.devices.inLocation(location.id);
+    const definition = version.definition;
+    const modes = await this.locations.modeNames(location.id);
     return {
       title: `Install ${app.name}`,
       app,
       location,
-      sections: preferenceSections(version.definition, devices, current, errors),
-      hasErrors: Object.keys(errors).length > 0,
-      formError: formErrorOf(errors),
+      form: preferenceForm(definition, { devices, modes, current: postedChoices(draft), errors, page: clampPage(definition, page) }),
       action: `/catalog/${app.id}/install`,
+      iconUrl: definition.iconUrl ?? null,
+      canChangeLocation,
     };
   }
 }

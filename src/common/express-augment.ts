@@ -20,6 +20,10 @@ declare module 'express-session' {
   interface SessionData {
     csrfToken?: string;
     flash?: string;
+    /** the pages of a catalog install or a Configure posted so far; one form at a time */
+    preferenceDraft?: { key: string; draft: Record<string, string | string[]> };
+    /** who asks, for the log-in page in the middle of an authorization (set by /oauth/authorize) */
+    loginFor?: { returnTo: string; client: string; app: string; backUrl: string };
   }
 }
 

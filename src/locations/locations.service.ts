@@ -64,6 +64,14 @@ export class LocationsService {
     const row = await (manager ?? this.locations.manager).getRepository(Location).findOne({ where: { id: locationId } });
     return row ? toView(row) : null;
   }
+
+  // stub: h4
+  /** The names of the location's modes, for the `mode` input type. */
+  modeNames(locationId: string, manager?: EntityManager): Promise<string[]> {
+    void locationId;
+    void manager;
+    return Promise.resolve(['Home', 'Away', 'Night']);
+  }
 }
 
 function toView(location: Location): LocationView {

@@ -41,6 +41,14 @@ export class AuthorizeTransaction {
   @Column({ name: 'consumed_at', nullable: true, type: Date })
   consumedAt!: Date | null;
 
+  /** the raw choices of the preference pages posted so far (JSON), until the last page's Authorize */
+  @Column({ name: 'preference_draft', type: 'text', nullable: true })
+  preferenceDraft!: string | null;
+
+  /** 'deny' once denied: Back after Deny returns to the client */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  decision!: 'allow' | 'deny' | null;
+
   @Column({ name: 'created_at' })
   createdAt!: Date;
 }

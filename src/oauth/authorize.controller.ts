@@ -1,10 +1,11 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../common/access.decorators';
-import { formErrorOf } from '../installations/preference-choices';
-import { preferenceSections, postedChoices } from '../installations/preference-page';
+import { pageMove, postedPage, PreferenceDraft } from '../installations/preference-flow';
+import { clampPage, postedChoices, preferenceForm } from '../installations/preference-page';
 import { checkAuthorizationRequest, RedirectableError } from './authorization-request';
-import { AuthorizeService, TransactionContext } from './authorize.service';
+import { AuthorizeService, DeniedAlready, TransactionContext } from './authorize.service';
+import { consentChrome } from './consent-chrome';
 import { ClientsService } from './clients.service';
 import { withResponseParams } from './redirect-uri';
 import { sessionBinding } from './session-binding';
@@ -36,6 +37,13 @@ export class AuthorizeController {
       throw err;
     }
     if (!req.user) {
+      const app = await this.authorize.appOf(request.client);
+      req.session.loginFor = {
+        returnTo: req.originalUrl,
+        client: request.client.name,
+        app: app?.name ?? '',
+        backUrl: withResponseParams(request.redirectUri, { error: 'access_denied', error_description: 'The user denied the request', state: request.state, iss: this.authorize.issuer }),
+      };
       return res.redirect(302, `/login?return_to=${encodeURIComponent(req.originalUrl)}`);
     }
     const { id, locations } = await this.authorize.begin(request, req.user.id, sessionBinding(req));
@@ -45,13 +53,18 @@ export class AuthorizeController {
 
   @Get('location')
   async locationPage(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const ctx = await this.load(req, req.query.transaction_id);
-    await this.renderLocation(req, res, ctx, null, 200);
+    const ctx = await this.load(req, res, req.query.transaction_id);
+    if (ctx) {
+      await this.renderLocation(req, res, ctx, null, 200);
+    }
   }
 
   @Post('location')
   async chooseLocation(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const ctx = await this.load(req, field(req, 'transaction_id'));
+    const ctx = await this.load(req, res, field(req, 'transaction_id'));
+    if (!ctx) {
+      return;
+    }
     if (field(req, 'decision') === 'deny') {
       const outcome = await this.authorize.deny(ctx);
       return this.redirectAfterPost(res, outcome.kind === 'redirect' ? outcome.url : '/');
@@ -64,29 +77,46 @@ export class AuthorizeController {
 
   @Get('preferences')
   async preferencesPage(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const ctx = await this.load(req, req.query.transaction_id);
-    await this.renderPreferences(req, res, ctx, { devices: {}, values: {} }, {}, 200);
+    const ctx = await this.load(req, res, req.query.transaction_id);
+    if (ctx) {
+      const page = postedPage(req.query.page) ?? 0;
+      await this.renderPreferences(req, res, ctx, page, this.authorize.draftOf(ctx), {}, 200);
+    }
   }
 
   @Post('decision')
   async decide(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const ctx = await this.load(req, field(req, 'transaction_id'));
-    const decision = field(req, 'decision');
-    if (decision !== 'allow') {
+    const ctx = await this.load(req, res, field(req, 'transaction_id'));
+    if (!ctx) {
+      return;
+    }
+    const move = pageMove(field(req, 'decision'), 'allow');
+    if (move === null) {
       const outcome = await this.authorize.deny(ctx);
       return this.redirectAfterPost(res, outcome.kind === 'redirect' ? outcome.url : '/');
     }
-    const posted = field(req, 'settings');
-    const outcome = await this.authorize.allow(ctx, posted);
+    const outcome = await this.authorize.allow(ctx, field(req, 'settings'), postedPage(field(req, 'page')), move);
     if (outcome.kind === 'redirect') {
       return this.redirectAfterPost(res, outcome.url);
     }
-    await this.renderPreferences(req, res, ctx, postedChoices(posted), outcome.errors, outcome.status);
+    if (outcome.status === 303) {
+      return this.redirectAfterPost(res, `/oauth/authorize/preferences?transaction_id=${encodeURIComponent(ctx.id)}&page=${outcome.page}`);
+    }
+    await this.renderPreferences(req, res, ctx, outcome.page, outcome.draft, outcome.errors, outcome.status);
   }
 
-  private load(req: Request, id: unknown): Promise<TransactionContext> {
-    // the global guard has made sure req.user is set on these routes
-    return this.authorize.load(id, req.user?.id ?? '', sessionBinding(req));
+  /** The transaction; after a Deny, Back (or a repeated post) goes back to the client instead. */
+  private async load(req: Request, res: Response, id: unknown): Promise<TransactionContext | null> {
+    try {
+      // the global guard has made sure req.user is set on these routes
+      return await this.authorize.load(id, req.user?.id ?? '', sessionBinding(req));
+    } catch (err) {
+      if (err instanceof DeniedAlready) {
+        res.redirect(303, err.url);
+        return null;
+      }
+      throw err;
+    }
   }
 
   // RFC 9700 §4.11: after a POST, 303 so the browser does not re-post to the client
@@ -98,8 +128,7 @@ export class AuthorizeController {
     const locations = await this.authorize.locationsOf(ctx.txn.accountId);
     res.status(status).render('oauth/location', {
       title: `Connect ${ctx.client.name}`,
-      app: ctx.app,
-      client: { name: ctx.client.name, host: new URL(ctx.txn.redirectUri).host },
+      ...consentChrome(ctx, this.authorize.deniedUrl(ctx.txn)),
       transactionId: ctx.id,
       locations: locations.map((l) => ({ ...l, checked: l.id === ctx.txn.locationId })),
       noLocations: locations.length === 0,
@@ -111,7 +140,8 @@ export class AuthorizeController {
     req: Request,
     res: Response,
     ctx: TransactionContext,
-    current: { devices: Record<string, string[]>; values: Record<string, string> },
+    page: number,
+    draft: PreferenceDraft,
     errors: Record<string, string>,
     status: number,
   ): Promise<void> {
@@ -120,19 +150,17 @@ export class AuthorizeController {
       return res.redirect(302, `/oauth/authorize/location?transaction_id=${encodeURIComponent(ctx.id)}`);
     }
     const devices = await this.authorize.devicesIn(location);
+    const definition = ctx.version.definition;
     res.status(status).render('oauth/preferences', {
       title: `Connect ${ctx.client.name}`,
-      app: ctx.app,
-      client: { name: ctx.client.name, host: new URL(ctx.txn.redirectUri).host },
+      ...consentChrome(ctx, this.authorize.deniedUrl(ctx.txn)),
       location,
       transactionId: ctx.id,
-      sections: preferenceSections(ctx.version.definition, devices, current, errors),
-      hasErrors: Object.keys(errors).length > 0,
-      formError: formErrorOf(errors),
+      form: preferenceForm(definition, { devices, modes: await this.authorize.modesOf(location), current: postedChoices(draft), errors, page: clampPage(definition, page) }),
       action: '/oauth/authorize/decision',
       decisionAllow: 'allow',
       allowLabel: 'Authorize',
-      canChangeLocation: true,
+      canChangeLocation: (await this.authorize.locationsOf(ctx.txn.accountId)).length > 1,
     });
   }
 }

@@ -8,7 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { Clock } from '../common/clock';
 import { InstallationError, InstallationLifecycle } from '../installations/installation-lifecycle.service';
-import { checkChoices } from '../installations/preference-choices';
+import { PageMove, PreferenceDraft, preferenceStep } from '../installations/preference-flow';
 import { DevicesService } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { SmartAppsService, SmartAppView, VersionView } from '../smartapps/smartapps.service';
@@ -29,7 +29,15 @@ export interface TransactionContext {
 
 export type DecisionOutcome =
   | { kind: 'redirect'; url: string }
-  | { kind: 'invalid'; errors: Record<string, string>; posted: unknown; status: number };
+  /** another preference page to show (after Next / Back), or the same one with errors */
+  | { kind: 'page'; page: number; draft: PreferenceDraft; errors: Record<string, string>; status: number };
+
+/** A transaction that was denied: Back (or a second post) returns to the client, as the Deny did. */
+export class DeniedAlready extends Error {
+  constructor(readonly url: string) {
+    super('denied');
+  }
+}
 
 
 const ALREADY_USED = new PageError(
@@ -81,6 +89,8 @@ export class AuthorizeService {
       locationId: locations.length === 1 ? locations[0].id : null,
       expiresAt: new Date(now.getTime() + this.config.authorizeTransactionTtlSeconds * 1000),
       consumedAt: null,
+      preferenceDraft: null,
+      decision: null,
       createdAt: now,
     };
     await this.transactions.run((tx) => tx.getRepository(AuthorizeTransaction).insert(row));
@@ -96,6 +106,9 @@ export class AuthorizeService {
     if (!txn || txn.accountId !== accountId || txn.sessionBinding !== sessionBinding || txn.expiresAt.getTime() <= this.clock.now().getTime()) {
       throw STALE;
     }
+    if (txn.consumedAt && txn.decision === 'deny') {
+      throw new DeniedAlready(this.deniedUrl(txn));
+    }
     if (txn.consumedAt) {
       throw ALREADY_USED;
     }
@@ -106,6 +119,10 @@ export class AuthorizeService {
       throw STALE;
     }
     return { id, txn, client, app, version };
+  }
+
+  async appOf(client: OAuthClient): Promise<SmartAppView | null> {
+    return this.smartApps.findById(client.smartAppId);
   }
 
   async chooseLocation(ctx: TransactionContext, locationId: unknown): Promise<boolean> {
@@ -129,21 +146,55 @@ export class AuthorizeService {
     return this.devices.inLocation(location.id);
   }
 
-  deny(ctx: TransactionContext): Promise<DecisionOutcome> {
-    return this.finish(ctx, { error: 'access_denied', error_description: 'The user denied the request' });
+  async deny(ctx: TransactionContext): Promise<DecisionOutcome> {
+    if (!(await this.transactions.run((tx) => this.consume(tx, ctx, 'deny')))) {
+      throw ALREADY_USED;
+    }
+    return { kind: 'redirect', url: this.deniedUrl(ctx.txn) };
   }
 
-  /** Allow: `installed()` on a snapshot, then consent, installation, grants, effects and the code in one short transaction. */
-  async allow(ctx: TransactionContext, posted: unknown): Promise<DecisionOutcome> {
+  /** Where "back to the client" leads: its redirect URI with access_denied, as Deny answers. */
+  deniedUrl(txn: AuthorizeTransaction): string {
+    return withResponseParams(txn.redirectUri, { error: 'access_denied', error_description: 'The user denied the request', state: txn.state, iss: this.issuer });
+  }
+
+  /** The choices of the preference pages posted so far. */
+  draftOf(ctx: TransactionContext): PreferenceDraft {
+    try {
+      const parsed: unknown = ctx.txn.preferenceDraft ? JSON.parse(ctx.txn.preferenceDraft) : {};
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as PreferenceDraft) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  async modesOf(location: LocationView): Promise<string[]> {
+    return this.locations.modeNames(location.id);
+  }
+
+  private async saveDraft(ctx: TransactionContext, draft: PreferenceDraft): Promise<void> {
+    const json = JSON.stringify(draft);
+    ctx.txn.preferenceDraft = json;
+    await this.transactions.run((tx) => tx.getRepository(AuthorizeTransaction).update({ idHash: ctx.txn.idHash, consumedAt: IsNull() }, { preferenceDraft: json }));
+  }
+
+  /**
+   * A preference page's post: Next and Back keep the choices in the transaction and move between
+   * pages; the last page's Authorize checks every page, then `installed()` on a snapshot, then
+   * consent, installation, grants, effects and the code in one short transaction.
+   */
+  async allow(ctx: TransactionContext, posted: unknown, page: number | null = null, move: PageMove = 'finish'): Promise<DecisionOutcome> {
     const location = await this.chosenLocation(ctx);
     if (!location) {
       throw STALE;
     }
     const offered = await this.devices.inLocation(location.id);
-    const choices = checkChoices(ctx.version.definition, offered, posted);
-    if (!choices.ok) {
-      return { kind: 'invalid', errors: choices.errors, posted, status: 400 };
+    const step = preferenceStep(ctx.version.definition, offered, await this.modesOf(location), this.draftOf(ctx), posted, page, move);
+    if (step.kind === 'page') {
+      await this.saveDraft(ctx, step.draft);
+      return { kind: 'page', page: step.page, draft: step.draft, errors: step.errors, status: Object.keys(step.errors).length ? 400 : 303 };
     }
+    const choices = step;
     try {
       const { result: code } = await this.lifecycle.install({
         smartAppId: ctx.app.id,
@@ -156,7 +207,7 @@ export class AuthorizeService {
         // connected once the client exchanges the code; swept with its grants if it never does
         status: 'pending',
         activity: `Installed by ${ctx.client.name} with ${choices.grants.length} device(s)`,
-        claim: (tx) => this.consume(tx, ctx),
+        claim: (tx) => this.consume(tx, ctx, 'allow'),
         within: (tx, installation) =>
           this.tokens.issueCode(tx, {
             clientId: ctx.client.clientId,
@@ -188,20 +239,13 @@ export class AuthorizeService {
   }
 
   /** Consent exactly once: of any number of decisions on one transaction, one sees it unconsumed. */
-  private async consume(tx: EntityManager, ctx: TransactionContext): Promise<boolean> {
+  private async consume(tx: EntityManager, ctx: TransactionContext, decision: 'allow' | 'deny'): Promise<boolean> {
     const consumed = await tx
       .createQueryBuilder()
       .update(AuthorizeTransaction)
-      .set({ consumedAt: this.clock.now() })
+      .set({ consumedAt: this.clock.now(), decision })
       .where('id_hash = :idHash AND consumed_at IS NULL', { idHash: ctx.txn.idHash })
       .execute();
     return consumed.affected === 1;
-  }
-
-  private async finish(ctx: TransactionContext, params: Record<string, string>): Promise<DecisionOutcome> {
-    if (!(await this.transactions.run((tx) => this.consume(tx, ctx)))) {
-      throw ALREADY_USED;
-    }
-    return { kind: 'redirect', url: withResponseParams(ctx.txn.redirectUri, { ...params, state: ctx.txn.state, iss: this.issuer }) };
   }
 }

@@ -3,7 +3,7 @@ import { SettingValue } from '../installations/installation-settings';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
-export type ValueInputType = 'text' | 'number' | 'bool' | 'enum' | 'time';
+export type ValueInputType = 'text' | 'number' | 'decimal' | 'bool' | 'enum' | 'mode' | 'time' | 'phone' | 'email';
 
 export interface DeviceInput {
   kind: 'device';
@@ -14,6 +14,14 @@ export interface DeviceInput {
   description: string | null;
   multiple: boolean;
   required: boolean;
+  /** hidden on the page when the location has no matching device (classic `hideWhenEmpty`) */
+  hideWhenEmpty?: boolean;
+}
+
+/** `range: "lo..hi"` of a number or decimal input; either side may be open */
+export interface NumberRange {
+  min: number | null;
+  max: number | null;
 }
 
 export interface ValueInput {
@@ -25,6 +33,9 @@ export interface ValueInput {
   required: boolean;
   defaultValue: SettingValue;
   options: string[];
+  /** an enum with `multiple`: several options, its setting a list */
+  multiple?: boolean;
+  range?: NumberRange | null;
 }
 
 export type PreferenceInput = DeviceInput | ValueInput;
@@ -32,6 +43,13 @@ export type PreferenceInput = DeviceInput | ValueInput;
 export interface PreferenceSection {
   section: string;
   inputs: PreferenceInput[];
+}
+
+/** classic `page`/`dynamicPage`: shown in order, each posted before the next */
+export interface PreferencePage {
+  name: string;
+  title: string;
+  sections: PreferenceSection[];
 }
 
 export interface MappingRoute {
@@ -47,7 +65,12 @@ export interface SmartAppDefinition {
   description: string;
   category: string;
   oauth: { displayName: string; displayLink: string | null } | null;
+  /** classic `iconUrl`: shown on the consent and install pages (absent on older versions) */
+  iconUrl?: string | null;
+  /** every section of every page, in order */
   preferences: PreferenceSection[];
+  /** absent on versions published before pages existed: one page holding `preferences` */
+  pages?: PreferencePage[];
   mappings: MappingRoute[];
   handlers: string[];
 }
@@ -58,4 +81,9 @@ export function deviceInputs(definition: SmartAppDefinition): DeviceInput[] {
 
 export function valueInputs(definition: SmartAppDefinition): ValueInput[] {
   return definition.preferences.flatMap((s) => s.inputs).filter((i): i is ValueInput => i.kind === 'value');
+}
+
+/** The pages of the preference form; a SmartApp without pages has one. */
+export function pagesOf(definition: SmartAppDefinition): PreferencePage[] {
+  return definition.pages?.length ? definition.pages : [{ name: 'main', title: '', sections: definition.preferences }];
 }

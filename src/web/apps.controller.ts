@@ -3,6 +3,13 @@ import type { Request, Response } from 'express';
 import { ConnectedAppsService } from './connected-apps.service';
 import { setFlash, takeFlash } from './flash';
 import { formField, formObject } from './form';
+import { pageMove, postedPage, PreferenceDraft } from '../installations/preference-flow';
+
+
+function configureDraft(req: Request, installationId: string): PreferenceDraft | null {
+  const saved = req.session.preferenceDraft;
+  return saved && saved.key === `configure:${installationId}` ? saved.draft : null;
+}
 
 function pageNumber(raw: unknown): number {
   const n = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
@@ -34,18 +41,35 @@ export class AppsController {
 
   @Get(':installationId/configure')
   async configurePage(@Req() req: Request, @Res() res: Response, @Param('installationId') installationId: string): Promise<void> {
-    res.render('oauth/preferences', await this.apps.configurePage(req.user!.id, installationId));
+    const page = postedPage(req.query.page);
+    // opening Configure afresh (no page) starts from the saved choices
+    if (page === null && configureDraft(req, installationId)) {
+      delete req.session.preferenceDraft;
+    }
+    res.render('oauth/preferences', await this.apps.configurePage(req.user!.id, installationId, page ?? 0, configureDraft(req, installationId)));
   }
 
   @Post(':installationId/configure')
   async configure(@Req() req: Request, @Res() res: Response, @Param('installationId') installationId: string): Promise<void> {
-    if (formField(req, 'decision') !== 'save') {
+    const move = pageMove(formField(req, 'decision'), 'save');
+    if (move === null) {
       return res.redirect(303, `/apps/${encodeURIComponent(installationId)}`);
     }
-    const outcome = await this.apps.reconfigure(req.user!.id, installationId, formObject(req, 'settings'));
+    const outcome = await this.apps.reconfigure(req.user!.id, installationId, formObject(req, 'settings'), {
+      page: postedPage(formField(req, 'page') || undefined),
+      move,
+      draft: configureDraft(req, installationId),
+    });
+    if (outcome.kind === 'moved' || outcome.kind === 'invalid') {
+      req.session.preferenceDraft = { key: `configure:${installationId}`, draft: outcome.draft };
+    }
+    if (outcome.kind === 'moved') {
+      return res.redirect(303, `/apps/${encodeURIComponent(installationId)}/configure?page=${outcome.page}`);
+    }
     if (outcome.kind === 'invalid') {
       return res.status(400).render('oauth/preferences', outcome.page);
     }
+    delete req.session.preferenceDraft;
     setFlash(req, `${outcome.appName} was updated with your new choices.`);
     res.redirect(303, `/apps/${installationId}`);
   }

@@ -3,8 +3,8 @@ import { PageError } from '../common/api-errors';
 import { ActivityKind } from '../installations/activity-log.entity';
 import { InstallationError, InstallationLifecycle } from '../installations/installation-lifecycle.service';
 import { InstallationsService, InstallationView } from '../installations/installations.service';
-import { checkChoices, formErrorOf } from '../installations/preference-choices';
-import { postedChoices, preferenceSections, PreferenceSectionView } from '../installations/preference-page';
+import { draftOf, PageMove, PreferenceDraft, preferenceStep } from '../installations/preference-flow';
+import { clampPage, postedChoices, preferenceForm, PreferenceFormView } from '../installations/preference-page';
 import { findCapability } from '../locations/capabilities';
 import { DevicesService } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
@@ -60,6 +60,8 @@ export interface ConnectedAppView {
   appDescription: string;
   clientName: string;
   locationName: string;
+  /** the location's time zone: the page shows times as its clock does */
+  timeZone: string;
   inputs: { title: string; allows: string; devices: string[] }[];
   values: { title: string; value: string }[];
   createdAt: Date;
@@ -73,9 +75,7 @@ export interface ConfigurePageView {
   app: SmartAppView;
   client: { name: string; host: string | null };
   location: LocationView;
-  sections: PreferenceSectionView[];
-  hasErrors: boolean;
-  formError: string | null;
+  form: PreferenceFormView;
   action: string;
   decisionAllow: 'save';
   allowLabel: string;
@@ -84,7 +84,11 @@ export interface ConfigurePageView {
   canChangeLocation: false;
 }
 
-export type ReconfigureOutcome = { kind: 'saved'; appName: string } | { kind: 'invalid'; page: ConfigurePageView };
+export type ReconfigureOutcome =
+  | { kind: 'saved'; appName: string }
+  | { kind: 'invalid'; page: ConfigurePageView; draft: PreferenceDraft }
+  /** Next / Back between pages: the draft to keep */
+  | { kind: 'moved'; page: number; draft: PreferenceDraft };
 
 interface Loaded {
   installation: InstallationView;
@@ -144,27 +148,34 @@ export class ConnectedAppsService {
     return names;
   }
 
-  async configurePage(accountId: string, installationId: string): Promise<ConfigurePageView> {
+  /** One page of Configure: the draft of the pages posted so far, else the installation's saved choices. */
+  async configurePage(accountId: string, installationId: string, page = 0, draft: PreferenceDraft | null = null): Promise<ConfigurePageView> {
     const loaded = await this.mustLoad(accountId, installationId);
-    const grants = await this.installations.grantsOf(installationId);
-    const current: Record<string, string[]> = {};
-    for (const g of grants) {
-      (current[g.inputName] ??= []).push(g.deviceId);
-    }
-    return this.page(loaded, { devices: current, values: loaded.installation.settings }, {});
+    const current = draft ?? draftOf(loaded.installation.settings, await this.installations.grantsOf(installationId));
+    return this.page(loaded, current, {}, page);
   }
 
   /**
    * Checks the new choices like the consent page does, then in one transaction replaces settings
    * and grants and runs the app's updated(); if updated() fails, nothing changes.
    */
-  async reconfigure(accountId: string, installationId: string, posted: unknown): Promise<ReconfigureOutcome> {
+  async reconfigure(
+    accountId: string,
+    installationId: string,
+    posted: unknown,
+    move: { page: number | null; move: PageMove; draft: PreferenceDraft | null } = { page: null, move: 'finish', draft: null },
+  ): Promise<ReconfigureOutcome> {
     const loaded = await this.mustLoad(accountId, installationId);
     const offered = await this.devices.inLocation(loaded.location.id);
-    const choices = checkChoices(loaded.version.definition, offered, posted);
-    if (!choices.ok) {
-      return { kind: 'invalid', page: await this.page(loaded, postedChoices(posted), choices.errors) };
+    const saved = move.draft ?? draftOf(loaded.installation.settings, await this.installations.grantsOf(installationId));
+    const step = preferenceStep(loaded.version.definition, offered, await this.locations.modeNames(loaded.location.id), saved, posted, move.page, move.move);
+    if (step.kind === 'page') {
+      if (Object.keys(step.errors).length === 0) {
+        return { kind: 'moved', page: step.page, draft: step.draft };
+      }
+      return { kind: 'invalid', page: await this.page(loaded, step.draft, step.errors, step.page), draft: step.draft };
     }
+    const choices = step;
     try {
       await this.lifecycle.reconfigure(installationId, choices.settings, choices.grants, `Reconfigured by you: ${choices.grants.length} device(s) granted`);
     } catch (err) {
@@ -256,6 +267,7 @@ export class ConnectedAppsService {
       appDescription: app.description,
       clientName: loaded.clientName,
       locationName: location.name,
+      timeZone: location.timeZone,
       inputs: deviceInputs(version.definition).map((input) => ({
         title: input.title,
         allows: findCapability(input.capability)?.allows ?? input.capability,
@@ -263,7 +275,7 @@ export class ConnectedAppsService {
       })),
       values: valueInputs(version.definition).map((input) => {
         const value = installation.settings[input.name];
-        return { title: input.title, value: value === null || value === undefined ? '—' : String(value) };
+        return { title: input.title, value: value === null || value === undefined ? '—' : Array.isArray(value) ? value.join(', ') : String(value) };
       }),
       createdAt: installation.createdAt,
       lastUsedAt: installation.lastUsedAt,
@@ -271,20 +283,16 @@ export class ConnectedAppsService {
     };
   }
 
-  private async page(
-    loaded: Loaded,
-    current: Parameters<typeof preferenceSections>[2],
-    errors: Record<string, string>,
-  ): Promise<ConfigurePageView> {
+  private async page(loaded: Loaded, draft: PreferenceDraft, errors: Record<string, string>, page: number): Promise<ConfigurePageView> {
     const devices = await this.devices.inLocation(loaded.location.id);
+    const definition = loaded.version.definition;
+    const modes = await this.locations.modeNames(loaded.location.id);
     return {
       title: `Change ${loaded.app.name}`,
       app: loaded.app,
       client: { name: loaded.clientName, host: loaded.clientHost },
       location: loaded.location,
-      sections: preferenceSections(loaded.version.definition, devices, current, errors),
-      hasErrors: Object.keys(errors).length > 0,
-      formError: formErrorOf(errors),
+      form: preferenceForm(definition, { devices, modes, current: postedChoices(draft), errors, page: clampPage(definition, page) }),
       action: `/apps/${loaded.installation.id}/configure`,
       decisionAllow: 'save',
       allowLabel: 'Save changes',

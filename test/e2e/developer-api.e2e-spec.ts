@@ -136,12 +136,12 @@ describe('the developer API: tokens, publishing, validation, OAuth clients, logs
       [
         'an unknown input type',
         smartAppSource({ name: 'Bad Type', preferences: "[{ section: 'S', inputs: [{ name: 'colour', type: 'color', title: 'Colour' }] }]" }),
-        [{ path: 'preferences[0].inputs[0].type', message: 'unknown input type "color" (capability.<name>, text, number, bool, enum or time)' }],
+        [{ path: 'preferences[0].inputs[0].type', message: 'unknown input type "color" (capability.<name>, text, number, decimal, bool, enum, mode, time, phone or email)' }],
       ],
       [
         'an input without a type',
         smartAppSource({ name: 'No Type', preferences: "[{ section: 'S', inputs: [{ name: 'thing', title: 'Thing' }] }]" }),
-        [{ path: 'preferences[0].inputs[0].type', message: 'type is required: capability.<name>, text, number, bool, enum or time' }],
+        [{ path: 'preferences[0].inputs[0].type', message: 'type is required: capability.<name>, text, number, decimal, bool, enum, mode, time, phone or email' }],
       ],
       [
         'an unknown capability',
@@ -156,7 +156,7 @@ describe('the developer API: tokens, publishing, validation, OAuth clients, logs
         }),
         [
           { path: 'preferences[0].inputs[0].options', message: 'an enum input needs options: a non-empty array of strings' },
-          { path: 'preferences[0].inputs[1].defaultValue', message: 'defaultValue of a number input must be a number' },
+          { path: 'preferences[0].inputs[1].defaultValue', message: 'defaultValue of a number input must be a whole number within its range' },
         ],
       ],
       [
