@@ -46,6 +46,15 @@ export async function sendAuthorized(method: string, url: string, options: CallO
   return send({ method, url, headers: { Authorization: authorization }, json: options.json, form: formPairs(options.form), timeoutMs: options.timeoutMs, what });
 }
 
+/** A fixed bearer access token, never refreshed (the caller refreshes: see PlatformSession for automatic refresh). */
+export class BearerToken implements Authorized {
+  constructor(readonly accessToken: string) {}
+
+  request(method: string, url: string, options: CallOptions, what: string): Promise<HttpReply> {
+    return sendAuthorized(method, url, options, what, `Bearer ${this.accessToken}`);
+  }
+}
+
 /** Calls on one installation URL (`uri` from the endpoints service). Paths are the SmartApp's mappings. */
 export class InstallationClient {
   constructor(

@@ -82,9 +82,11 @@ export function retryAfterSeconds(header: string | null, nowMs = Date.now()): nu
 }
 
 /** The typed error for one failed reply. */
-export function errorFrom(status: number, body: unknown, retryAfter: string | null, what: string): PlatformError {
+export function errorFrom(status: number, body: unknown, headers: { get(name: string): string | null } | null, what: string): PlatformError {
   if (status === 429) {
-    return new RateLimitError(body, retryAfterSeconds(retryAfter), what);
+    // the installation URL's window says when it ends in X-RateLimit-TTL; the OAuth endpoints send Retry-After
+    const wait = retryAfterSeconds(headers?.get('retry-after') ?? null) ?? retryAfterSeconds(headers?.get('x-ratelimit-ttl') ?? null);
+    return new RateLimitError(body, wait, what);
   }
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;

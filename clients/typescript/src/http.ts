@@ -44,7 +44,7 @@ export function expectOk(reply: HttpReply, what: string): unknown {
   if (reply.status >= 200 && reply.status < 300) {
     return reply.body;
   }
-  throw errorFrom(reply.status, reply.body, reply.headers.get('retry-after'), what);
+  throw errorFrom(reply.status, reply.body, reply.headers, what);
 }
 
 async function readBody(res: Response): Promise<unknown> {

@@ -1,5 +1,5 @@
 // @smartapp-platform/client: the platform's HTTP contract for external services and SMART apps.
-export { InstallationClient } from './api';
+export { BearerToken, endpointsOf, InstallationClient } from './api';
 export type { Authorized, CallOptions, Endpoint } from './api';
 export { CallbackError, errorFrom, InstallationError, OAuthError, PlatformError, RateLimitError, retryAfterSeconds } from './errors';
 export { DEFAULT_TIMEOUT_MS } from './http';

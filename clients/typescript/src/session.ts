@@ -1,4 +1,5 @@
 import { Authorized, CallOptions, Endpoint, endpointsOf, InstallationClient, sendAuthorized } from './api';
+import { OAuthError } from './errors';
 import { HttpReply } from './http';
 import { SmartAppClient, TokenSet, tokenSetOf } from './oauth2';
 
@@ -72,7 +73,18 @@ export class PlatformSession implements Authorized {
       return reply;
     }
     // another call may have refreshed meanwhile: then use its token instead of refreshing again
-    const fresh = this.current.accessToken !== token ? this.current.accessToken : (await this.refresh()).accessToken;
+    let fresh = this.current.accessToken;
+    if (fresh === token) {
+      try {
+        fresh = (await this.refresh()).accessToken;
+      } catch (err) {
+        // the refresh token is dead too (uninstalled, revoked): the call's own 401 is the answer
+        if (err instanceof OAuthError) {
+          return reply;
+        }
+        throw err;
+      }
+    }
     return sendAuthorized(method, url, options, what, `Bearer ${fresh}`);
   }
 
