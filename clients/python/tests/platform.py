@@ -57,9 +57,14 @@ class Browser(object):
         raise AssertionError("too many redirects")
 
     def submit(self, page_url, page, fields):
-        """Posts the page's form with its hidden inputs and ``fields``; the reply (not followed)."""
-        action = urljoin(page_url, _one(r'<form method="post" action="([^"]*)"', page, "form"))
-        data = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)]
+        """Posts the page's decision form with its hidden inputs and ``fields``; the reply (not followed)."""
+        # the layout's log-out form comes first: take the one with the decision buttons
+        form = next((f for f in page.split("<form")[1:] if 'name="decision"' in f), None)
+        if form is None:
+            raise AssertionError("no decision form on the page")
+        form = form.split("</form>")[0]
+        action = urljoin(page_url, _one(r'action="([^"]*)"', form, "form action"))
+        data = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)]
         data.extend(fields)
         return self.http.post(action, data=data, allow_redirects=False, timeout=10)
 
@@ -70,6 +75,8 @@ class Browser(object):
             raise AssertionError("the authorization page answered %d" % status)
         if 'name="location_id"' in page:
             chosen = self.submit(page_url, page, [("location_id", option_value(page, location)), ("decision", "next")])
+            if chosen.status_code not in (302, 303):
+                raise AssertionError("choosing the location answered %d: %s" % (chosen.status_code, chosen.text[:500]))
             status, page_url, page = self.open(urljoin(page_url, chosen.headers["Location"]))
         fields = [("decision", decision)]
         if decision == "allow":
