@@ -20,7 +20,6 @@ function pythonMissing(): string | null {
 
 const missing = pythonMissing();
 if (missing) {
-  // eslint-disable-next-line no-console -- the reason the suite is skipped belongs in the run's output
   console.warn(`sdk-python: skipped, ${PYTHON} with requests and oauthlib is not available (${missing}); apt-get install python3-requests python3-oauthlib`);
 }
 const describeIfPython = missing ? describe.skip : describe;
