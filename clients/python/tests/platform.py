@@ -56,12 +56,12 @@ class Browser(object):
             return res.status_code, url, res.text
         raise AssertionError("too many redirects")
 
-    def submit(self, page_url, page, fields):
-        """Posts the page's decision form with its hidden inputs and ``fields``; the reply (not followed)."""
+    def submit(self, page_url, page, fields, marker='name="decision"'):
+        """Posts the page's form holding ``marker`` with its hidden inputs and ``fields``; the reply (not followed)."""
         # the layout's log-out form comes first: take the one with the decision buttons
-        form = next((f for f in page.split("<form")[1:] if 'name="decision"' in f), None)
+        form = next((f for f in page.split("<form")[1:] if marker in f), None)
         if form is None:
-            raise AssertionError("no decision form on the page")
+            raise AssertionError("no form with %s on the page" % marker)
         form = form.split("</form>")[0]
         action = urljoin(page_url, _one(r'action="([^"]*)"', form, "form action"))
         data = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)]
