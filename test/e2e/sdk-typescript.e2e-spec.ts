@@ -12,6 +12,7 @@ import {
   WebhookVerificationError,
   WebhookVerifier,
 } from '../../clients/typescript/src';
+import { Webhook } from 'standardwebhooks';
 import { callbackHeaders } from '../../src/events/callback-signature';
 import { asWebhookSecret } from '../../src/common/webhook-secret';
 import { Agent, DEMO_CLIENT, decide, openPreferencesAt, optionValue } from '../helpers/browser';
@@ -174,6 +175,17 @@ describe('the TypeScript SDK’s webhook verification (Standard Webhooks)', () =
     expect(verifier.verify(signed([secret]), body, now)).toEqual({ id: 'msg_1', timestamp: now, payload: JSON.parse(body) });
     expect(verifier.verify(signed(['whsec_' + Buffer.from('the-next-key').toString('base64'), secret]), Buffer.from(body), now).id).toBe('msg_1');
     expect(verifier.verify(new Headers(signed([secret])), body, now).id).toBe('msg_1');
+  });
+
+  it('accepts what the standardwebhooks library (nobody here wrote it) signs, and nothing it did not', () => {
+    const theirs = new Webhook(secret);
+    const at = new Date(now * 1000);
+    const signature = theirs.sign('msg_lib', at, body);
+    const headers = { 'webhook-id': 'msg_lib', 'webhook-timestamp': String(now), 'webhook-signature': signature };
+    expect(new WebhookVerifier(secret).verify(headers, body, now).id).toBe('msg_lib');
+    expect(() => new WebhookVerifier(secret).verify(headers, `${body} `, now)).toThrow(WebhookVerificationError);
+    // and the library accepts the platform's headers the SDK accepts
+    expect(theirs.verify(body, signed([secret]))).toEqual(JSON.parse(body));
   });
 
   it('takes a plain-text secret as its bytes, as the platform does', () => {
