@@ -12,6 +12,7 @@ COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
+COPY clients/typescript/src ./clients/typescript/src
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 

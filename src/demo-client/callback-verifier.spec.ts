@@ -9,7 +9,7 @@ const signed = (id: string, body: string, timestamp: number, key: Buffer = KEY) 
   'webhook-signature': `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`,
 });
 
-describe('the demo service’s callback check (Standard Webhooks, with the standardwebhooks package)', () => {
+describe('the demo service’s callback check (Standard Webhooks, with the TypeScript SDK’s verifier)', () => {
   const body = '{"installationId":"i1","evt":{"value":"on"}}';
   const now = () => Math.floor(Date.now() / 1000);
   const webhook = webhookFor(SECRET);

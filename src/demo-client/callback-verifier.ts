@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Webhook } from 'standardwebhooks';
+import { WebhookVerificationError, WebhookVerifier } from '../../clients/typescript/src';
 
 // How a receiver checks the platform's callbacks, as docs/authoring.md tells it ("For the
-// receiving service: verifying a callback"): they follow Standard Webhooks 1.0, so the spec's own
-// library (`standardwebhooks`) checks the signature over `webhook-id.webhook-timestamp.body` and a
+// receiving service: verifying a callback"): they follow Standard Webhooks 1.0, and the TypeScript
+// SDK's WebhookVerifier checks the signature over `webhook-id.webhook-timestamp.body` and a
 // timestamp at most 5 minutes off; we add that each webhook-id is taken once.
 
 export type Verification = { ok: true; id: string } | { ok: false; reason: string };
@@ -15,26 +15,22 @@ export function headerOf(headers: IncomingHttpHeaders, name: string): string | n
 
 /**
  * The receiver for one webhook secret: `whsec_<base64>` as the platform hands it out, or a plain
- * text secret chosen before (its bytes are the key: `format: 'raw'`).
+ * text secret chosen before (its bytes are the key).
  */
-export function webhookFor(secret: string): Webhook {
-  return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
+export function webhookFor(secret: string): WebhookVerifier {
+  return new WebhookVerifier(secret);
 }
 
 /** Checks the signature and timestamp over the raw bytes received (never re-serialised JSON). */
-export function verifyCallback(webhook: Webhook, headers: IncomingHttpHeaders, rawBody: Buffer): Verification {
-  const id = headerOf(headers, 'webhook-id');
-  const timestamp = headerOf(headers, 'webhook-timestamp');
-  const signature = headerOf(headers, 'webhook-signature');
-  if (!id || !timestamp || !signature) {
-    return { ok: false, reason: 'the request is not signed (webhook-id, webhook-timestamp and webhook-signature are required)' };
-  }
+export function verifyCallback(webhook: WebhookVerifier, headers: IncomingHttpHeaders, rawBody: Buffer): Verification {
   try {
-    webhook.verify(rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature });
+    return { ok: true, id: webhook.verify(headers, rawBody).id };
   } catch (err) {
-    return { ok: false, reason: err instanceof Error ? err.message : 'the signature does not match' };
+    if (err instanceof WebhookVerificationError) {
+      return { ok: false, reason: err.message };
+    }
+    throw err;
   }
-  return { ok: true, id };
 }
 
 // Kept past the platform's retry window (an hour by default), so a retry of a delivery we already

@@ -6,12 +6,12 @@ import { dirname, join } from 'node:path';
 import { DemoClientSettings, eventsUrlOf } from './demo-client.settings';
 import { Connection, DemoSession, DemoSessions } from './demo-sessions';
 import { eventsReceiver } from './events-receiver';
-import { newPkcePair, newState } from './pkce';
-import { PlatformApi, PlatformError, SwitchReading, TokenReply } from './platform-api';
+import { PlatformApi, PlatformError, SwitchReading } from './platform-api';
 import { viewOf } from './pushed-events';
 
 // A tiny IFTTT-like external service: a plain Express app that knows the platform only through
 // its HTTP contract. Read it top to bottom as an example of a client:
+// Its calls go through the TypeScript SDK (clients/typescript, wrapped in platform-api.ts):
 //   1. POST /connect   → authorization request (PKCE S256 + state) in the browser
 //   2. GET  /callback  → check state, exchange the code at /oauth/token, ask /api/smartapps/endpoints,
 //                        give Device Bridge our /events URL (PUT …/callback)
@@ -41,17 +41,6 @@ function field(req: Request, name: string): string {
 function queryValue(req: Request, name: string): string | null {
   const value = req.query[name];
   return typeof value === 'string' ? value : null;
-}
-
-/** The reply of a token request, kept for later calls (never shown in full). */
-function connectionFrom(token: TokenReply, previous: Connection | null): Omit<Connection, 'endpoint' | 'endpointsReply' | 'events' | 'eventsProblem'> {
-  return {
-    accessToken: token.access_token,
-    refreshToken: token.refresh_token ?? previous?.refreshToken ?? null,
-    expiresAt: new Date(Date.now() + token.expires_in * 1000),
-    scope: token.scope,
-    installationId: token.installation_id,
-  };
 }
 
 function tail(secret: string): string {
@@ -155,10 +144,9 @@ export function createDemoClient(settings: DemoClientSettings): express.Express 
   app.post(
     '/connect',
     guarded((_req, res, session) => {
-      const pkce = newPkcePair();
-      const state = newState();
-      session.pending = { state, verifier: pkce.verifier };
-      res.redirect(303, api.authorizeUrl(state, pkce.challenge));
+      const { url, pending } = api.authorizationRequest();
+      session.pending = pending;
+      res.redirect(303, url);
       return Promise.resolve();
     }),
   );
@@ -184,12 +172,13 @@ export function createDemoClient(settings: DemoClientSettings): express.Express 
         render(res, 'error', session, { title: 'No code', message: 'The platform sent no authorization code. Start again with “Connect”.' }, 400);
         return;
       }
-      const token = await api.exchangeCode(code, pending.verifier);
-      const endpoints = await api.endpoints(token.access_token);
+      // the SDK checks the state again and exchanges the code with the PKCE verifier
+      const tokens = await api.handleCallback(new URL(req.originalUrl, 'http://demo.invalid').searchParams, pending);
+      const endpoints = await api.endpoints(tokens.accessToken);
       if (endpoints.length === 0) {
-        throw new PlatformError(404, 'no installation', 'Asking for the endpoints');
+        throw new PlatformError(404, null, 'Asking for the endpoints: the platform named no installation');
       }
-      const connection: Connection = { ...connectionFrom(token, null), endpoint: endpoints[0], endpointsReply: endpoints, events: [], eventsProblem: null };
+      const connection: Connection = { ...tokens, endpoint: endpoints[0], endpointsReply: endpoints, events: [], eventsProblem: null };
       // connected before the PUT: a push may arrive as soon as the platform has stored the URL
       session.connection = connection;
       try {
@@ -228,9 +217,9 @@ export function createDemoClient(settings: DemoClientSettings): express.Express 
         res.redirect(303, '/');
         return;
       }
-      const token = await api.refresh(connection.refreshToken);
-      session.connection = { ...connection, ...connectionFrom(token, connection) };
-      session.notice = `Token refreshed: the new access token ends ${tail(token.access_token)}.`;
+      const tokens = await api.refresh(connection);
+      session.connection = { ...connection, ...tokens };
+      session.notice = `Token refreshed: the new access token ends ${tail(tokens.accessToken)}.`;
       res.redirect(303, '/');
     }),
   );

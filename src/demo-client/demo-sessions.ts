@@ -1,14 +1,10 @@
 import type { Request, Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Endpoint } from './platform-api';
+import type { Endpoint, PendingAuthorization, TokenSet } from './platform-api';
 import type { PushedEvent } from './pushed-events';
 
-export interface Connection {
-  accessToken: string;
-  refreshToken: string | null;
-  expiresAt: Date;
-  scope: string;
-  installationId: string;
+/** The SDK's token set, and what the demo learnt with it. */
+export interface Connection extends TokenSet {
   endpoint: Endpoint;
   /** the endpoints service's reply, shown as it came */
   endpointsReply: Endpoint[];
@@ -22,7 +18,7 @@ export interface DemoSession {
   id: string;
   csrf: string;
   /** between "Connect" and the callback */
-  pending: { state: string; verifier: string } | null;
+  pending: PendingAuthorization | null;
   connection: Connection | null;
   notice: string | null;
   lastSeen: number;
