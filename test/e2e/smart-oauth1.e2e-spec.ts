@@ -94,9 +94,10 @@ describe('SMART OAuth 1.0a (RFC 5849): manifest, launch, request token, authoriz
       ['a relative callback_url', { callback_url: '/cb', index_url: SMART_INDEX }],
       ['a plain-http index_url off localhost', { callback_url: SMART_CALLBACK, index_url: 'http://app.example/index' }],
       ['a missing index_url', { callback_url: SMART_CALLBACK }],
-    ])('refuses %s with 400 invalid_oauth_settings', async (_what, oauth1) => {
+    ])('refuses %s with 400 and the field named', async (_what, oauth1) => {
       const res = await api(t.http, DEMO_DEVELOPER_TOKEN).put(`/${consumer.smartAppId}/oauth`, { redirect_uris: ['http://127.0.0.1:4100/callback'], oauth1 }).expect(400);
-      expect(res.body.error).toBe('invalid_oauth_settings');
+      expect(res.body.error).toBe('invalid_request');
+      expect(res.body.details[0].path).toMatch(/^oauth1/);
     });
 
     it('serves the manifest with absolute BASE_URL addresses', async () => {
@@ -172,7 +173,11 @@ describe('SMART OAuth 1.0a (RFC 5849): manifest, launch, request token, authoriz
     it('signs query parameters into the base string', async () => {
       const { access } = await connect();
       const path = '/api/smartapps/endpoints?shape=full&x=a%20b';
-      await signedGet(consumer, path, access).test.expect(200);
+      const res = await signedGet(consumer, path, access).test.expect(200);
+      expect(res.body).toHaveLength(1);
+      // a query parameter changed after signing breaks the signature
+      const signed = signedGet(consumer, path, access).signed;
+      await request(t.http).get(path.replace('shape=full', 'shape=less')).set('Authorization', signed.authorization).expect(401);
     });
   });
 

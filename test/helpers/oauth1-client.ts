@@ -77,7 +77,9 @@ export function sign(
   const oauthData = oauth.authorize(req, options.token);
   oauth.getNonce = saved.nonce;
   oauth.getTimeStamp = saved.timestamp;
-  const all: Record<string, string | number> = { ...oauthData, ...(options.header ?? {}) };
+  // the library leaves the query's parameters in its result: only the protocol ones go in the header
+  const protocol = Object.entries(oauthData).filter(([k]) => k.startsWith('oauth_'));
+  const all: Record<string, string | number> = { ...Object.fromEntries(protocol), ...(options.header ?? {}) };
   const authorization = `OAuth ${Object.entries(all)
     .map(([k, v]) => `${oauth.percentEncode(k)}="${oauth.percentEncode(String(v))}"`)
     .join(', ')}`;
