@@ -89,7 +89,14 @@ export class OAuth1ConsumersService {
     const consumer = await this.consumers.findOne({ where: { clientId: consumerKey } });
     const client = consumer ? await this.clients.findForAuthentication(consumerKey) : null;
     const secret = consumer && client ? this.box.open(consumer.secretSealed) : null;
-    return consumer && client && secret !== null ? { client, consumer, secret } : null;
+    if (!consumer || !client || secret === null) {
+      return null;
+    }
+    if (this.box.isStale(consumer.secretSealed)) {
+      // sealed with an old key (OAUTH1_OLD_SECRET_KEYS): re-seal with the current one
+      await this.secretRotated(consumer.clientId, secret);
+    }
+    return { client, consumer, secret };
   }
 
   private mustBox(): SecretBox {

@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsObject, ValidateNested } from 'class-validator';
 import { OAuth1SettingsDto } from './oauth1-settings.dto';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 // PUT /api/developer/smartapps/:id/oauth (CONTRACT §6); snake_case as on the wire.
 // class-validator runs the decorators bottom-up: the type checks sit last so they report first.
