@@ -54,7 +54,7 @@ describe('SMART OAuth 1.0a (RFC 5849): manifest, launch, request token, authoriz
     t = await startTestApp({ BASE_URL: SMART_BASE });
     consumer = await smartConsumer(t.http, 'SMART Chart');
     home = await locationId(t, 'Home');
-  });
+  }, 120_000);
   afterAll(async () => {
     await t.close();
   });
