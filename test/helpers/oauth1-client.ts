@@ -64,9 +64,9 @@ export function sign(
   oauth: OAuth,
   method: string,
   path: string,
-  options: { token?: Credentials; header?: Record<string, string>; data?: Record<string, string>; nonce?: string; timestamp?: number } = {},
+  options: { token?: Credentials; header?: Record<string, string>; data?: Record<string, string>; nonce?: string; timestamp?: number; base?: string } = {},
 ): Signed {
-  const req = { url: `${SMART_BASE}${path}`, method, data: { ...(options.header ?? {}), ...(options.data ?? {}) } };
+  const req = { url: `${options.base ?? SMART_BASE}${path}`, method, data: { ...(options.header ?? {}), ...(options.data ?? {}) } };
   const saved = { nonce: oauth.getNonce.bind(oauth), timestamp: oauth.getTimeStamp.bind(oauth) };
   if (options.nonce) {
     oauth.getNonce = () => options.nonce!;
