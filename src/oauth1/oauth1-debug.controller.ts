@@ -1,4 +1,4 @@
-import { All, Controller, Req, Res } from '@nestjs/common';
+import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/access.decorators';
@@ -22,7 +22,13 @@ export class OAuth1DebugController {
   constructor(private readonly verifier: SignedRequestVerifier) {}
 
   @Public()
-  @All()
+  @Get()
+  debugGet(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.debug(req, res);
+  }
+
+  @Public()
+  @Post()
   async debug(@Req() req: Request, @Res() res: Response): Promise<void> {
     res.set('Cache-Control', 'no-store');
     if (!looksSigned(req)) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
 import { constantTimeEquals, randomToken, sha256 } from '../common/secrets';
 import { Transactions } from '../database/transactions';
 import { InstallationsService } from '../installations/installations.service';
@@ -19,6 +19,8 @@ export interface IssuedPair {
 // Request and access tokens: issued, looked up by hash, used once, ended with their installation.
 @Injectable()
 export class OAuth1TokensService {
+  private lastPrune = 0;
+
   constructor(
     private readonly transactions: Transactions,
     @InjectRepository(OAuth1Token) private readonly tokens: Repository<OAuth1Token>,
@@ -45,6 +47,7 @@ export class OAuth1TokensService {
   async issueRequestToken(clientId: string, recordId: string, callbackUrl: string): Promise<IssuedPair> {
     const pair = this.newPair();
     const now = new Date();
+    await this.pruneExpiredRequests(now);
     await this.transactions.run((tx) =>
       tx.getRepository(OAuth1Token).insert({
         ...this.blank(pair, 'request', clientId, recordId, now),
@@ -124,6 +127,16 @@ export class OAuth1TokensService {
   /** Uninstall hook: every token of the installation ends with it. */
   async dropInstallation(tx: EntityManager, installationId: string): Promise<void> {
     await tx.getRepository(OAuth1Token).delete({ installationId });
+  }
+
+  // request tokens never exchanged would pile up: at most once a minute per instance, drop the
+  // expired ones (an authorized one's pending installation is swept with its tokens anyway)
+  private async pruneExpiredRequests(now: Date): Promise<void> {
+    if (now.getTime() - this.lastPrune < 60_000) {
+      return;
+    }
+    this.lastPrune = now.getTime();
+    await this.transactions.run((tx) => tx.getRepository(OAuth1Token).delete({ kind: 'request', expiresAt: LessThan(now) }));
   }
 
   private newPair(): IssuedPair {

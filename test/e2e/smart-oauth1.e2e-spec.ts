@@ -6,7 +6,7 @@ import { OAuthClient } from '../../src/oauth/oauth-client.entity';
 import { OAuth1Consumer } from '../../src/oauth1/oauth1-consumer.entity';
 import { OAuth1Nonce } from '../../src/oauth1/oauth1-nonce.entity';
 import { OAuth1Token } from '../../src/oauth1/oauth1-token.entity';
-import { api, DEMO_DEVELOPER_TOKEN } from '../factories/developer';
+import { api, DEMO_DEVELOPER_TOKEN, smartAppSource } from '../factories/developer';
 import { agentFor, csrfOf, logIn } from '../helpers/browser';
 import {
   accessToken,
@@ -52,7 +52,11 @@ describe('SMART OAuth 1.0a (RFC 5849): manifest, launch, request token, authoriz
 
   beforeAll(async () => {
     t = await startTestApp({ BASE_URL: SMART_BASE });
-    consumer = await smartConsumer(t.http, 'SMART Chart');
+    consumer = await smartConsumer(
+      t.http,
+      'SMART Chart',
+      smartAppSource({ name: 'SMART Chart', mappings: `{ '/ping': { GET: 'ping' }, '/echo': { POST: 'echo' } }`, handlers: `ping(ctx) { return { pong: true } }, echo(ctx) { return { got: ctx.body } },` }),
+    );
     home = await locationId(t, 'Home');
   }, 120_000);
   afterAll(async () => {
@@ -179,6 +183,17 @@ describe('SMART OAuth 1.0a (RFC 5849): manifest, launch, request token, authoriz
       const signed = signedGet(consumer, path, access).signed;
       await request(t.http).get(path.replace('shape=full', 'shape=less')).set('Authorization', signed.authorization).expect(401);
     });
+  });
+
+  it('signs a form body into the base string (a changed body fails)', async () => {
+    const { access, installationId } = await connect();
+    const path = `/api/smartapps/installations/${installationId}/echo`;
+    const form = { level: '42', note: 'two words & more' };
+    const signed = sign(oauthFor(consumer), 'POST', path, { token: access, data: form });
+    const res = await request(t.http).post(path).set('Authorization', signed.authorization).type('form').send(form).expect(201);
+    expect(res.body).toEqual({ got: form });
+    const again = sign(oauthFor(consumer), 'POST', path, { token: access, data: form });
+    await request(t.http).post(path).set('Authorization', again.authorization).type('form').send({ ...form, level: '43' }).expect(401);
   });
 
   describe('POST /oauth/request_token refuses with 403 and issues nothing', () => {

@@ -35,8 +35,8 @@ export function oauthFor(consumer: { key: string; secret: string }): OAuth {
 }
 
 /** Publishes a SmartApp and enables OAuth2 + OAuth 1.0a through the developer API. */
-export async function smartConsumer(http: Server, name: string): Promise<Consumer> {
-  const published = await api(http, DEMO_DEVELOPER_TOKEN).post('', { source: smartAppSource({ name }) }).expect(201);
+export async function smartConsumer(http: Server, name: string, source = smartAppSource({ name })): Promise<Consumer> {
+  const published = await api(http, DEMO_DEVELOPER_TOKEN).post('', { source }).expect(201);
   const id = (published.body as { id: string }).id;
   const res = await api(http, DEMO_DEVELOPER_TOKEN)
     .put(`/${id}/oauth`, { redirect_uris: [REDIRECT_URI], oauth1: { callback_url: SMART_CALLBACK, index_url: SMART_INDEX } })
