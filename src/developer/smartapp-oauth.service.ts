@@ -115,15 +115,17 @@ export class SmartAppOAuthService {
     return { ...reply, ...(newSecret ? { client_secret: newSecret } : {}), consumer_key: reply.client_id, ...(secret ? { consumer_secret: secret } : {}) };
   }
 
-  async rotateSecret(developer: AccountSummary, smartAppId: string): Promise<{ client_secret: string }> {
+  async rotateSecret(developer: AccountSummary, smartAppId: string): Promise<{ client_secret: string; consumer_key?: string; consumer_secret?: string }> {
     const app = await this.owned.mustOwn(developer, smartAppId);
     const [client] = await this.clients.forSmartApp(app.id);
     if (!client) {
       throw new DeveloperError('oauth_not_enabled', 'OAuth is not enabled for this SmartApp: PUT /api/developer/smartapps/:id/oauth first');
     }
     const secret = await this.clients.rotateSecret(client.clientId);
+    // the consumer secret is the client secret: an OAuth 1.0a app gets it under that name too
+    const smart = await this.oauth1.urlsOf(client.clientId);
     await this.oauth1.secretRotated(client.clientId, secret);
-    return { client_secret: secret };
+    return smart ? { client_secret: secret, consumer_key: client.clientId, consumer_secret: secret } : { client_secret: secret };
   }
 
   /** A new webhook secret; the old one keeps signing callbacks too for WEBHOOK_SECRET_GRACE_SECONDS. */

@@ -124,6 +124,11 @@ export class OAuth1TokensService {
     return { clientId: row.clientId, installationId: row.installationId, accountId: row.accountId, scope: ['app'] };
   }
 
+  /** True while the installation has an OAuth 1.0a access token (Connected apps: "connected"). */
+  async hasAccessToken(installationId: string): Promise<boolean> {
+    return (await this.tokens.count({ where: { installationId, kind: 'access' } })) > 0;
+  }
+
   /** Uninstall hook: every token of the installation ends with it. */
   async dropInstallation(tx: EntityManager, installationId: string): Promise<void> {
     await tx.getRepository(OAuth1Token).delete({ installationId });

@@ -39,7 +39,7 @@ import { SignedRestAuthService } from './signed-rest-auth.service';
     LaunchService,
     SignedRestAuthService,
   ],
-  exports: [OAuth1ConsumersService, SignedRestAuthService],
+  exports: [OAuth1ConsumersService, OAuth1TokensService, SignedRestAuthService],
 })
 export class OAuth1Module implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { sha256 } from '../../src/common/secrets';
 import { Installation } from '../../src/installations/installation.entity';
+import { ConnectedAppsService } from '../../src/web/connected-apps.service';
 import { OAuthClient } from '../../src/oauth/oauth-client.entity';
 import { OAuth1Consumer } from '../../src/oauth1/oauth1-consumer.entity';
 import { OAuth1Nonce } from '../../src/oauth1/oauth1-nonce.entity';
@@ -92,6 +93,14 @@ describe('SMART OAuth 1.0a (RFC 5849): manifest, launch, request token, authoriz
         .put(`/${published.body.id}/oauth`, { redirect_uris: ['http://127.0.0.1:4100/callback'], oauth1: { callback_url: SMART_CALLBACK, index_url: SMART_INDEX } })
         .expect(200);
       expect(again.body).toEqual({ client_id: first.body.client_id, consumer_key: first.body.client_id });
+      // rotating the client secret rotates the consumer secret: the new one signs, the old one no longer does
+      const rotated = await api(t.http, DEMO_DEVELOPER_TOKEN).post(`/${published.body.id}/oauth/rotate-secret`).expect(200);
+      expect(rotated.body).toEqual({ client_secret: expect.any(String), consumer_key: first.body.client_id, consumer_secret: rotated.body.client_secret });
+      const late = { smartAppId: published.body.id, key: first.body.client_id };
+      const debugWith = async (secret: string) =>
+        (await request(t.http).post('/oauth/debug').set('Authorization', sign(oauthFor({ key: late.key, secret }), 'POST', '/oauth/debug').authorization).expect(200)).body.verified;
+      expect(await debugWith(rotated.body.consumer_secret)).toBe(true);
+      expect(await debugWith(later.body.consumer_secret)).toBe(false);
     });
 
     it.each([
@@ -168,6 +177,8 @@ describe('SMART OAuth 1.0a (RFC 5849): manifest, launch, request token, authoriz
       const installation = await t.db.getRepository(Installation).findOneByOrFail({ id: endpoints.body[0].url.split('/').pop() });
       expect(installation.status).toBe('active');
       expect(body.user_id).toBe(installation.accountId);
+      const connected = await t.app.get(ConnectedAppsService).listForAccount(installation.accountId);
+      expect(connected.find((a) => a.id === installation.id)?.state).toBe('connected');
       // secrets are sealed at rest, tokens hashed
       const rows = await tokens();
       expect(JSON.stringify(rows)).not.toContain(access.secret);
