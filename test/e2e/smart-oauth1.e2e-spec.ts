@@ -75,6 +75,10 @@ describe('SMART OAuth 1.0a (RFC 5849): manifest, launch, request token, authoriz
       const row = await t.db.getRepository(OAuth1Consumer).findOneByOrFail({ clientId: res.body.client_id });
       expect(row.secretSealed).not.toContain(res.body.client_secret);
       expect(row.secretSealed.startsWith('v1.')).toBe(true);
+      // the console shows the consumer key on the SmartApp's page
+      const page = await (await loggedIn(t.http, DEMO_USER)).get(`/developer/smartapps/${published.body.id}`).expect(200);
+      expect(page.text).toContain(`consumer key <code>${res.body.consumer_key}</code>`);
+      expect(page.text).not.toContain(res.body.consumer_secret);
     });
 
     it('enabling OAuth 1.0a on an existing client issues a new secret that works for OAuth2 too', async () => {
