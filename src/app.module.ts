@@ -16,6 +16,7 @@ import { InstallApiModule } from './install-api/install-api.module';
 import { InstallationsModule } from './installations/installations.module';
 import { LocationsModule } from './locations/locations.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { OAuth1Module } from './oauth1/oauth1.module';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { RegistrationModule } from './registration/registration.module';
 import { SandboxModule } from './sandbox/sandbox.module';
@@ -50,6 +51,7 @@ export class AppModule {
         HealthModule,
         ObservabilityModule,
         InvalidationModule,
+        OAuth1Module,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

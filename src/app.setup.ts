@@ -39,7 +39,7 @@ function guardedParser(parser: RequestHandler): RequestHandler {
   };
 }
 
-const BEARER_PATHS = [/^\/api\//, /^\/oauth\/(token|revoke|introspect)\/?$/];
+const BEARER_PATHS = [/^\/api\//, /^\/oauth\/(token|revoke|introspect|request_token|access_token)\/?$/];
 
 /** Paths whose callers authenticate per request (bearer token, client credentials), never by cookie. */
 export function isBearerPath(path: string): boolean {

@@ -3,6 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DeveloperTokensService } from '../developer/developer-tokens.service';
 import { BearerAuthService } from '../oauth/bearer-auth.service';
+import { looksSigned } from '../oauth1/signed-request-verifier';
+import { SignedRestAuthService } from '../oauth1/signed-rest-auth.service';
 import { ACCESS_POLICY, AccessPolicy } from './access.decorators';
 import { LoginRequiredError, PageError } from './api-errors';
 
@@ -13,6 +15,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly bearer: BearerAuthService,
     private readonly developerTokens: DeveloperTokensService,
+    private readonly signed: SignedRestAuthService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -22,7 +25,8 @@ export class AccessGuard implements CanActivate {
       case 'public':
         return true;
       case 'bearer':
-        req.bearer = await this.bearer.authenticate(req);
+        // an OAuth 1.0a-signed request (SMART apps) stands in for a bearer token
+        req.bearer = looksSigned(req) ? await this.signed.authenticate(req) : await this.bearer.authenticate(req);
         return true;
       case 'session':
         if (!req.user) {

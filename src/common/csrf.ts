@@ -3,7 +3,7 @@ import { constantTimeEquals, randomToken } from './secrets';
 
 // Synchronizer-token CSRF: one random token per browser session, checked on every browser
 // POST. Machine endpoints (OAuth token/revoke/introspect/register, /api) take no cookies.
-const MACHINE_PATHS = [/^\/oauth\/(token|revoke|introspect|register|debug)(\/|$)/, /^\/api\//];
+const MACHINE_PATHS = [/^\/oauth\/(token|revoke|introspect|register|debug|request_token|access_token)(\/|$)/, /^\/api\//];
 
 export function csrfTokenFor(req: Request): string {
   if (!req.session.csrfToken) {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { DEFAULT_FAIRNESS } from '../sandbox/sandbox.fairness';
@@ -49,6 +49,8 @@ export interface AppConfig {
   operations: OperationsSettings;
   /** token → installation → version/location/grants kept in memory with invalidation (docs/performance.md, "Resolution cache") */
   resolutionCache: { maxEntries: number; maxAgeSeconds: number };
+  /** AES-256-GCM keys sealing OAuth 1.0a secrets: the first seals, all open (OAUTH1_SECRET_KEY, OAUTH1_OLD_SECRET_KEYS); empty: OAuth 1.0a is off */
+  oauth1SecretKeys: Buffer[];
 }
 
 export interface OperationsSettings {
@@ -271,6 +273,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
       maxEntries: integer(env, 'RESOLUTION_CACHE_MAX', 10000, 0, 1000000),
       maxAgeSeconds: integer(env, 'RESOLUTION_CACHE_SECONDS', 60, 1, 3600),
     },
+    oauth1SecretKeys: oauth1SecretKeys(env, production),
   };
   // a claim must outlive the longest single item, or a live instance's work would be taken over
   const longestItem = Math.max(config.events.callbackTimeoutMs, config.sandbox.cpuMs * 2);
@@ -278,6 +281,24 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
     throw new ConfigError(`CLAIM_TIMEOUT_MS must be more than ${longestItem} (CALLBACK_TIMEOUT_MS and twice SANDBOX_CPU_MS), got "${config.events.claimTimeoutMs}"`);
   }
   return config;
+}
+
+function secretKey(name: string, value: string): Buffer {
+  const key = Buffer.from(value.trim(), 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError(`${name} must be 32 bytes in base64 (openssl rand -base64 32)`);
+  }
+  return key;
+}
+
+// Without OAUTH1_SECRET_KEY a development instance derives a fixed key; production has none
+// (OAuth 1.0a stays off) rather than a guessable one.
+function oauth1SecretKeys(env: Env, production: boolean): Buffer[] {
+  const old = (env.OAUTH1_OLD_SECRET_KEYS ?? '').split(',').filter((k) => k.trim() !== '').map((k) => secretKey('OAUTH1_OLD_SECRET_KEYS', k));
+  if (env.OAUTH1_SECRET_KEY) {
+    return [secretKey('OAUTH1_SECRET_KEY', env.OAUTH1_SECRET_KEY), ...old];
+  }
+  return production ? [] : [createHash('sha256').update('smartapp-platform development OAuth 1.0a key').digest(), ...old];
 }
 
 /** The only place the platform reads process.env. */

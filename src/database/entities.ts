@@ -21,6 +21,9 @@ import { OAuthClient } from '../oauth/oauth-client.entity';
 import { RefreshToken } from '../oauth/refresh-token.entity';
 import { SmartAppVersion } from '../smartapps/smartapp-version.entity';
 import { SmartApp } from '../smartapps/smartapp.entity';
+import { OAuth1Consumer } from '../oauth1/oauth1-consumer.entity';
+import { OAuth1Nonce } from '../oauth1/oauth1-nonce.entity';
+import { OAuth1Token } from '../oauth1/oauth1-token.entity';
 
 export const ENTITIES = [
   Account,
@@ -46,4 +49,7 @@ export const ENTITIES = [
   RateCounter,
   DeveloperToken,
   InstanceHeartbeat,
+  OAuth1Consumer,
+  OAuth1Token,
+  OAuth1Nonce,
 ];

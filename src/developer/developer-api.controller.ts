@@ -66,6 +66,7 @@ export class DeveloperApiController {
       classicCompat: body.classic_compat,
       accessTokenTtl: body.access_token_ttl,
       refreshTokenTtl: body.refresh_token_ttl,
+      oauth1: body.oauth1 ? { callbackUrl: body.oauth1.callback_url, indexUrl: body.oauth1.index_url } : undefined,
     });
   }
 

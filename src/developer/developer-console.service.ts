@@ -93,7 +93,7 @@ export class DeveloperConsoleService {
     );
   }
 
-  async rotateSecret(account: AccountSummary, smartAppId: string): Promise<FormOutcome<{ client_secret: string }>> {
+  async rotateSecret(account: AccountSummary, smartAppId: string): Promise<FormOutcome<{ client_secret: string; consumer_key?: string; consumer_secret?: string }>> {
     this.mustBeDeveloper(account);
     return this.attempt(() => this.oauth.rotateSecret(account, smartAppId));
   }

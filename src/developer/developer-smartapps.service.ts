@@ -7,6 +7,7 @@ import { type AppUsage, SandboxService } from '../sandbox/sandbox.service';
 import type { SmartAppDefinition } from '../smartapps/smartapp-definition';
 import { InvalidSmartAppError, SmartAppNameTakenError, SmartAppsService, SmartAppView } from '../smartapps/smartapps.service';
 import { DeveloperError, smartAppNotFound } from './developer.errors';
+import { OAuth1ConsumersService } from '../oauth1/oauth1-consumers.service';
 
 export interface SmartAppSummary {
   id: string;
@@ -26,7 +27,16 @@ export interface SmartAppDetail {
   versions: { version: number; createdAt: Date }[];
   installations: number;
   definition: SmartAppDefinition | null;
-  oauth: { enabled: boolean; clientId: string | null; clientName: string | null; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean };
+  oauth: {
+    enabled: boolean;
+    clientId: string | null;
+    clientName: string | null;
+    redirectUris: string[];
+    callbackPrefixes: string[];
+    classicCompat: boolean;
+    /** SMART OAuth 1.0a (docs/smart.md): the consumer key is the client id */
+    oauth1?: { consumerKey: string; callbackUrl: string; indexUrl: string } | null;
+  };
   usage: SmartAppUsage;
 }
 
@@ -56,6 +66,7 @@ export class DeveloperSmartAppsService {
     private readonly clients: ClientsService,
     private readonly appLogs: AppLogsService,
     private readonly sandbox: SandboxService,
+    private readonly oauth1: OAuth1ConsumersService,
   ) {}
 
   /** Runs, CPU time, kills, refusals and quarantines of the developer's SmartApp in this instance. */
@@ -126,6 +137,7 @@ export class DeveloperSmartAppsService {
     const app = await this.mustOwn(developer, smartAppId);
     const versions = await this.smartApps.versionsOf(app.id);
     const [client] = await this.clients.forSmartApp(app.id);
+    const smart = client ? await this.oauth1.urlsOf(client.clientId) : null;
     return {
       id: app.id,
       namespace: app.namespace,
@@ -143,6 +155,7 @@ export class DeveloperSmartAppsService {
         redirectUris: client?.redirectUris ?? [],
         callbackPrefixes: client?.callbackPrefixes ?? [],
         classicCompat: client?.classicCompat ?? false,
+        oauth1: client && smart ? { consumerKey: client.clientId, ...smart } : null,
       },
       usage: this.usageOf(app.id),
     };

@@ -13,6 +13,7 @@ import { TokensService } from '../oauth/tokens.service';
 import { UninstallService } from '../oauth/uninstall.service';
 import { deviceInputs, valueInputs } from '../smartapps/smartapp-definition';
 import { SmartAppsService, SmartAppView, VersionView } from '../smartapps/smartapps.service';
+import { OAuth1TokensService } from '../oauth1/oauth1-tokens.service';
 
 export const ACTIVITY_PAGE_SIZE = 20;
 
@@ -113,6 +114,7 @@ export class ConnectedAppsService {
     private readonly locations: LocationsService,
     private readonly devices: DevicesService,
     private readonly uninstaller: UninstallService,
+    private readonly oauth1Tokens: OAuth1TokensService,
   ) {}
 
   async listForAccount(accountId: string, recent = 5): Promise<ConnectedAppView[]> {
@@ -213,7 +215,8 @@ export class ConnectedAppsService {
     if (installation.clientId === null) {
       return 'connected';
     }
-    return (await this.tokens.hasLiveToken(installation.id)) ? 'connected' : 'signed_out';
+    const live = (await this.tokens.hasLiveToken(installation.id)) || (await this.oauth1Tokens.hasAccessToken(installation.id));
+    return live ? 'connected' : 'signed_out';
   }
 
   private async mustLoad(accountId: string, installationId: string): Promise<Loaded> {

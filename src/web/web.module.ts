@@ -11,10 +11,11 @@ import { HomeController } from './home.controller';
 import { HomeService } from './home.service';
 import { LocationPagesService } from './location-pages.service';
 import { LocationsController } from './locations.controller';
+import { OAuth1Module } from '../oauth1/oauth1.module';
 
 // The user's pages: home, locations and devices, connected apps. Rules live in the services.
 @Module({
-  imports: [LocationsModule, InstallationsModule, SmartAppsModule, OAuthModule],
+  imports: [LocationsModule, InstallationsModule, SmartAppsModule, OAuthModule, OAuth1Module],
   controllers: [HomeController, LocationsController, DevicesController, AppsController],
   providers: [HomeService, LocationPagesService, DevicePagesService, ConnectedAppsService],
 })

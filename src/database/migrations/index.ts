@@ -7,6 +7,7 @@ import { ConsentOnce1764200000100 } from './1764200000100-consent-once';
 import { InstanceHeartbeats1764200000200 } from './1764200000200-instance-heartbeats';
 import { StandardWebhooks1764200000301 } from './1764200000301-standard-webhooks';
 import { AuthorizePages1765000600100 } from './1765000600100-authorize-pages';
+import { OAuth1Tables1765000700000 } from './1765000700000-oauth1';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   InstanceHeartbeats1764200000200,
   StandardWebhooks1764200000301,
   AuthorizePages1765000600100,
+  OAuth1Tables1765000700000,
 ];

@@ -1,4 +1,6 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { OAuth1SettingsDto } from './oauth1-settings.dto';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 // PUT /api/developer/smartapps/:id/oauth (CONTRACT §6); snake_case as on the wire.
 // class-validator runs the decorators bottom-up: the type checks sit last so they report first.
@@ -40,4 +42,11 @@ export class OAuthSettingsDto {
   @Min(60, { message: 'refresh_token_ttl must be at least 60 seconds' })
   @IsInt({ message: 'refresh_token_ttl must be a whole number of seconds' })
   refresh_token_ttl?: number | null;
+
+  /** SMART OAuth 1.0a: the app's callback and launch (index) URLs; the reply then carries consumer_key/consumer_secret */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OAuth1SettingsDto)
+  @IsObject({ message: 'oauth1 must be an object with callback_url and index_url' })
+  oauth1?: OAuth1SettingsDto;
 }
