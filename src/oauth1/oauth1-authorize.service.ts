@@ -64,6 +64,10 @@ export class OAuth1AuthorizeService {
     return { token: token as string, accountId, row, client, app, version, location, callbackUrl: row.callbackUrl };
   }
 
+  modesOf(ctx: OAuth1AuthorizeContext): Promise<string[]> {
+    return this.locations.modeNames(ctx.location.id);
+  }
+
   devicesIn(ctx: OAuth1AuthorizeContext) {
     return this.devices.inLocation(ctx.location.id);
   }
@@ -77,7 +81,7 @@ export class OAuth1AuthorizeService {
 
   /** Allow: the installation (pending until the access token is issued), the decision and the verifier in one transaction. */
   async allow(ctx: OAuth1AuthorizeContext, posted: unknown): Promise<OAuth1Decision> {
-    const choices = checkChoices(ctx.version.definition, await this.devicesIn(ctx), posted);
+    const choices = checkChoices(ctx.version.definition, await this.devicesIn(ctx), posted, { modes: await this.modesOf(ctx) });
     if (!choices.ok) {
       return { kind: 'invalid', errors: choices.errors };
     }
