@@ -1,0 +1,20 @@
+// ctx.render({ contentType, data, status }): a non-JSON reply on the install URL. Only these media
+// types; HTML gets a CSP that allows no script, frame, form target or remote resource.
+const RENDERABLE = ['text/plain', 'text/html', 'text/csv', 'text/xml', 'application/xml', 'application/json'];
+
+export const RENDERED_HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** The media type ctx.render may use (lower case, no parameters), or null. */
+export function renderableType(contentType: string): string | null {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  return RENDERABLE.includes(type) ? type : null;
+}
+
+/** Headers of a rendered reply: its type in UTF-8, never sniffed, HTML sandboxed by CSP. */
+export function renderedHeaders(type: string): Record<string, string> {
+  return {
+    'Content-Type': `${type}; charset=utf-8`,
+    'X-Content-Type-Options': 'nosniff',
+    ...(type === 'text/html' ? { 'Content-Security-Policy': RENDERED_HTML_CSP } : {}),
+  };
+}
