@@ -431,7 +431,8 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   }
   function httpPostJsonCtx(url, body) {
     // ctx.httpPostJson(url, body): the signed, outbox-delivered callback; any other form waits for the response
-    if (typeof url === 'string' && arguments.length === 2 && typeof body !== 'function') {
+    const params = typeof url === 'object' && url !== null && !isArray(url);
+    if (!params && typeof body !== 'function' && typeof arguments[2] !== 'function') {
       httpPostJson(url, body);
       return undefined;
     }
