@@ -1,5 +1,4 @@
 import { EntityManager } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { JsonObject } from '../sandbox/sandbox.types';
 import { InstallationAtomicState } from './atomic-state.entity';
 
@@ -23,18 +22,10 @@ export async function readAtomicState(manager: EntityManager, installationId: st
 
 /** Compare-and-swap: writes `state` only if the stored version is still `expected`, else throws AtomicStateConflict. */
 export async function writeAtomicState(tx: EntityManager, installationId: string, state: JsonObject, expected: number): Promise<void> {
-  const repo = tx.getRepository(InstallationAtomicState);
   if (expected === 0) {
-    try {
-      const row: InstallationAtomicState = { installationId, state, version: 1 };
-      // TypeORM's deep-partial type of a JSON column is too deep for tsc (TS2589), as in installation-patch.ts
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- without it tsc fails with TS2589
-      await repo.insert(row as unknown as QueryDeepPartialEntity<InstallationAtomicState>);
-    } catch {
-      // the row exists: another run wrote first (on PostgreSQL this also ended the transaction)
-      throw new AtomicStateConflict(installationId);
-    }
-    return;
+    // the first write creates the row at version 0 unless a concurrent first write did; the swap below decides
+    const placeholder = tx.connection.options.type === 'postgres' ? '$1' : '?';
+    await tx.query(`INSERT INTO installation_atomic_states (installation_id, state, version) VALUES (${placeholder}, '{}', 0) ON CONFLICT (installation_id) DO NOTHING`, [installationId]);
   }
   const updated = await tx
     .createQueryBuilder()

@@ -15,6 +15,15 @@ import type {
   SubscriptionOp,
 } from './sandbox.types';
 
+/** The media types ctx.render may send (the install URL sets the headers). */
+export const RENDER_CONTENT_TYPES: readonly string[] = ['text/plain', 'text/html', 'text/csv', 'text/xml', 'application/xml', 'application/json'];
+
+/** A ctx.render content type's media type (lower case, parameters dropped) when it is one of RENDER_CONTENT_TYPES. */
+export function renderMediaType(contentType: string): string | null {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  return RENDER_CONTENT_TYPES.includes(type) ? type : null;
+}
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export interface RunRecords {
@@ -215,7 +224,12 @@ function readResponse(value: JsonObject, limits: SandboxLimits): SandboxResponse
     if (Buffer.byteLength(data) > limits.maxResultBytes) {
       return reject(`ctx.render's data is more than ${limits.maxResultBytes} bytes`);
     }
-    return { kind: 'render', status, contentType: stringAt(value, 'contentType', 'response'), data };
+    const contentType = stringAt(value, 'contentType', 'response');
+    const type = renderMediaType(contentType);
+    if (!type) {
+      return reject(`ctx.render cannot send ${JSON.stringify(contentType.slice(0, 100))}: the content type must be one of ${RENDER_CONTENT_TYPES.join(', ')}`);
+    }
+    return { kind: 'render', status, contentType: type, data };
   }
   if (kind !== 'value' || !Object.hasOwn(value, 'value')) {
     return malformed('response must be {kind:"none"} or {kind:"value", value}');

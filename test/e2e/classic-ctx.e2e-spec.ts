@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { ScheduledJob } from '../../src/events/scheduled-job.entity';
 import { Subscription } from '../../src/events/subscription.entity';
-import { api, DEMO_DEVELOPER_TOKEN, install, OAuthApp, publishWithOAuth, REDIRECT_URI, smartAppSource } from '../factories/developer';
+import { api, DEMO_DEVELOPER_TOKEN, install, logsOf, OAuthApp, publishWithOAuth, REDIRECT_URI, smartAppSource } from '../factories/developer';
 import { startReceiver, type Receiver } from '../factories/events';
 import { DEMO_USER } from '../helpers/oauth-flow';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -151,7 +151,9 @@ describe('classic ctx runtime', () => {
   it('render refuses a content type it does not serve', async () => {
     const res = await call('get', '/page/bad').expect(500);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect((res.body as { type: string }).type).toBe('SmartAppError');
+    expect(res.body).toMatchObject({ type: 'SmartAppError', errorId: expect.any(String) as unknown });
+    const logs = (await logsOf(t.http, DEMO_DEVELOPER_TOKEN, app.id)).map((l) => l.message).join('\n');
+    expect(logs).toContain('ctx.render cannot send "application/x-msdownload"');
   });
 
   it('app.subscriptions lists the subscriptions with their devices; unsubscribe(device) drops only that device’s', async () => {
