@@ -280,6 +280,10 @@ export class InstallationRuntime {
     const stateChanged = JSON.stringify(effects.state) !== JSON.stringify(startState);
     await tx.getRepository(Installation).update({ id: installation.id }, installationPatch(stateChanged ? { state: effects.state, lastUsedAt: new Date() } : { lastUsedAt: new Date() }));
     await this.storeLogs(tx, installation, effects.logs);
+    // the user sees where the app sent requests, as for callbacks
+    for (const sent of effects.requests ?? []) {
+      await this.installations.recordActivity(installation.id, 'callback', `Request ${sent.method} ${sent.url}: ${sent.outcome}`.slice(0, 500), tx);
+    }
     for (const sink of this.effectsSinks) {
       await this.storeLogs(tx, installation, await sink.apply(tx, installation, effects));
     }

@@ -95,13 +95,15 @@ export class SandboxExecutor {
     // only a clean run leaves a session worth keeping (a failure may have left the module half-done)
     const warm = warmKey === undefined ? undefined : { key: warmKey, versionKey: req.versionKey, keep: (result: SandboxResult) => result.ok };
     try {
-      return await this.inSession(
+      const result = await this.inSession(
         limits,
         hooks,
         (session, moduleLoaded) => executeRun(session, req, limits, logs, httpError, moduleLoaded),
-        (message) => ({ ok: false, error: { kind: 'exception', message }, logs: logs.result() }),
+        (message): SandboxResult => ({ ok: false, error: { kind: 'exception', message }, logs: logs.result() }),
         warm,
       );
+      const requests = http.log();
+      return result.ok && requests.length > 0 ? { ok: true, effects: { ...result.effects, requests } } : result;
     } finally {
       http.close();
     }

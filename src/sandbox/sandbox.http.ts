@@ -5,7 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import type { HttpPolicy, JsonValue } from './sandbox.types';
+import type { HttpPolicy, JsonValue, OutgoingRequest } from './sandbox.types';
 
 export const DEFAULT_HTTP_LIMITS = { maxConcurrent: 4, maxRequests: 20, maxResponseBytes: 256 * 1024 };
 
@@ -148,6 +148,10 @@ function readParams(raw: unknown): Checked<RequestParams> {
       }
     }
   }
+  // classic: contentType is what the app expects back (and sends, unless requestContentType says otherwise)
+  if (typeof raw.contentType === 'string' && headers.accept === undefined) {
+    headers.accept = raw.contentType.replace(/[\r\n]/g, ' ');
+  }
   const requested = [raw.requestContentType, raw.contentType, headers['content-type']].find((t): t is string => typeof t === 'string');
   let body: string | undefined;
   if (raw.body !== undefined && raw.body !== null && method !== 'GET' && method !== 'HEAD') {
@@ -187,11 +191,17 @@ function dataOf(buffer: Buffer, contentType: string | undefined): JsonValue {
   return text;
 }
 
+/** The URL as the user's activity shows it: no query string, which may carry secrets. */
+function shown(url: URL): string {
+  return `${url.origin}${url.pathname}`.slice(0, 300);
+}
+
 /** One run's requests: started by the prelude through hostRequest, answered in completion order. */
 export class RunHttp {
   private nextId = 1;
   private started = 0;
-  private readonly inFlight = new Map<number, () => void>();
+  private readonly inFlight = new Map<number, { abort: () => void; method: string; url: string }>();
+  private readonly made: OutgoingRequest[] = [];
   private readonly answers: { id: number; json: string }[] = [];
   private wake: (() => void) | undefined;
   private readonly limits: typeof DEFAULT_HTTP_LIMITS;
@@ -212,15 +222,20 @@ export class RunHttp {
     if (!params.ok) {
       return refuse(params.error);
     }
-    const problem = urlProblem(params.value.url, this.policy);
+    const { method, url } = params.value;
+    const refused = (reason: string): string => {
+      this.note({ method, url: shown(url), outcome: `refused: ${reason}` });
+      return refuse(`refused: ${reason}`);
+    };
+    const problem = urlProblem(url, this.policy);
     if (problem) {
-      return refuse(`refused: ${problem}`);
+      return refused(problem);
     }
     if (this.inFlight.size >= this.limits.maxConcurrent) {
-      return refuse(`refused: at most ${this.limits.maxConcurrent} requests at once`);
+      return refused(`at most ${this.limits.maxConcurrent} requests at once`);
     }
     if (this.started >= this.limits.maxRequests) {
-      return refuse(`refused: at most ${this.limits.maxRequests} requests per run`);
+      return refused(`at most ${this.limits.maxRequests} requests per run`);
     }
     this.started += 1;
     const id = this.nextId++;
@@ -248,16 +263,31 @@ export class RunHttp {
 
   /** Aborts whatever is still in flight (the run is over). */
   close(): void {
-    for (const abort of this.inFlight.values()) {
-      abort();
+    for (const request of this.inFlight.values()) {
+      request.abort();
     }
     this.inFlight.clear();
   }
 
+  /** The requests of the run so far, in the order they ended (refusals at once). */
+  log(): OutgoingRequest[] {
+    return [...this.made];
+  }
+
+  private note(request: OutgoingRequest): void {
+    // refusals are not capped by maxRequests: keep the user's record bounded all the same
+    if (this.made.length < this.limits.maxRequests * 2) {
+      this.made.push(request);
+    }
+  }
+
   private answer(id: number, result: { status: number; headers: Record<string, string>; data: JsonValue } | { error: string }): void {
-    if (!this.inFlight.delete(id)) {
+    const request = this.inFlight.get(id);
+    if (!request) {
       return;
     }
+    this.inFlight.delete(id);
+    this.note({ method: request.method, url: request.url, outcome: 'error' in result ? `failed: ${result.error}` : `HTTP ${result.status}` });
     this.answers.push({ id, json: JSON.stringify(result) });
     this.wake?.();
   }
@@ -281,7 +311,7 @@ export class RunHttp {
       res.on('error', (err) => this.answer(id, { error: err.message }));
     });
     req.on('error', (err: NodeJS.ErrnoException) => this.answer(id, { error: err.code && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : err.message }));
-    this.inFlight.set(id, () => req.destroy());
+    this.inFlight.set(id, { abort: () => req.destroy(), method: params.method, url: shown(params.url) });
     req.end(params.body);
   }
 }

@@ -78,6 +78,14 @@ export interface SnapshotApp {
   subscriptions: { id: string; device: { id: string; name: string; label: string } | null; attribute: string; value: string | null; handler: string }[];
 }
 
+/** One outgoing request of a run, as the user's activity shows it: the URL without its query. */
+export interface OutgoingRequest {
+  method: string;
+  url: string;
+  /** e.g. "HTTP 200", "failed: ECONNREFUSED …", "refused: not under a callback prefix …" */
+  outcome: string;
+}
+
 /** Where a run's ctx.httpGet & co. may go: the OAuth client's callback prefixes; private addresses only in development. */
 export interface HttpPolicy {
   prefixes: string[];
@@ -141,6 +149,8 @@ export interface Effects {
   state: JsonObject;
   /** present only when the run changed ctx.atomicState */
   atomicState?: JsonObject;
+  /** ctx.httpGet & co. the run made or was refused (present only when there were any) */
+  requests?: OutgoingRequest[];
   logs: LogLine[];
   subscriptions: SubscriptionOp[];
   schedules: ScheduleOp[];

@@ -2,6 +2,7 @@
 // runs, httpGet/sendHubCommand with their responses, render, unsubscribe(devices), app.subscriptions,
 // runEvery*. Everything through the install URL of a real installation.
 import request from 'supertest';
+import { ActivityLog } from '../../src/installations/activity-log.entity';
 import { ScheduledJob } from '../../src/events/scheduled-job.entity';
 import { Subscription } from '../../src/events/subscription.entity';
 import { api, DEMO_DEVELOPER_TOKEN, install, logsOf, OAuthApp, publishWithOAuth, REDIRECT_URI, smartAppSource } from '../factories/developer';
@@ -66,6 +67,9 @@ describe('classic ctx runtime', () => {
   let inst: { accessToken: string; installationId: string; base: string };
   const call = (method: 'get' | 'post', path: string) => request(t.http)[method](`${inst.base}${path}`).set('Authorization', `Bearer ${inst.accessToken}`);
 
+  const requestActivity = async (): Promise<string[]> =>
+    (await t.db.getRepository(ActivityLog).find({ where: { installationId: inst.installationId, kind: 'callback' }, order: { at: 'ASC' } })).map((a) => a.summary);
+
   beforeAll(async () => {
     receiver = await startReceiver();
     // three workers, so two runs of the installation really overlap
@@ -99,6 +103,8 @@ describe('classic ctx runtime', () => {
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0].path).toBe('/api/things?q=x');
     expect(receiver.received[0].headers['x-test']).toBe('yes');
+    // the user sees where the app sent a request (without the query)
+    expect(await requestActivity()).toContain(`Request GET ${receiver.url}/api/things: HTTP 200`);
   });
 
   it('httpGet with a classic closure: the callback runs before the run ends', async () => {
@@ -114,9 +120,13 @@ describe('classic ctx runtime', () => {
     ['a host nobody registered', () => ({ base: 'https://evil.test/api', path: '/x' })],
     ['another scheme', () => ({ base: 'file:///etc', path: '/passwd' })],
   ])('httpGet to %s is refused with an error the handler catches; nothing is sent', async (_what, target) => {
+    const refusals = async () => (await requestActivity()).filter((a) => /^Request GET .*: refused: /.test(a)).length;
+    const before = await refusals();
     const res = await call('get', '/fetch').query(target(receiver.url)).expect(200);
     expect((res.body as { error: string }).error).toMatch(/^ctx\.httpGet: /);
     expect(receiver.received).toHaveLength(0);
+    // the refusal is in the user's activity too
+    expect(await refusals()).toBe(before + 1);
   });
 
   it('sendHubCommand reaches HOST/path?query with the body, and is refused outside the prefixes', async () => {
