@@ -8,6 +8,7 @@ import { RateCounter } from '../events/rate-counter.entity';
 import { ScheduledJob } from '../events/scheduled-job.entity';
 import { Subscription } from '../events/subscription.entity';
 import { AppLog } from '../installations/app-log.entity';
+import { InstallationAtomicState } from '../installations/atomic-state.entity';
 import { ActivityLog } from '../installations/activity-log.entity';
 import { DeviceGrant } from '../installations/device-grant.entity';
 import { Installation } from '../installations/installation.entity';
@@ -52,4 +53,5 @@ export const ENTITIES = [
   OAuth1Consumer,
   OAuth1Token,
   OAuth1Nonce,
+  InstallationAtomicState,
 ];

@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { InstallationsService } from '../installations/installations.service';
 import { ClientsService } from '../oauth/clients.service';
-import type { Callback, LogLine } from '../sandbox/sandbox.types';
+import type { Callback, HttpPolicy, LogLine } from '../sandbox/sandbox.types';
 import { callbackBody } from './callback-body';
 import { CallbackDelivery } from './callback-delivery.entity';
 import { postJson, SendResult } from './callback-sender';
@@ -151,6 +151,11 @@ export class CallbacksService {
         .run((tx) => this.queue.reschedule(tx, delivery, { nextAttemptAt: retryAt }))
         .catch((again: unknown) => this.logger.error(`callback ${delivery.id}: could not schedule its retry (its claim lapses instead): ${String(again)}`));
     }
+  }
+
+  /** Where a run's ctx.httpGet & co. may go: the same prefixes and private-network rule as its callbacks. */
+  async httpPolicyOf(manager: EntityManager, clientId: string | null): Promise<HttpPolicy> {
+    return { prefixes: await this.prefixesOf(manager, clientId), allowPrivateNetwork: this.config.events.callbackAllowPrivateNetwork };
   }
 
   private async prefixesOf(tx: EntityManager, clientId: string | null): Promise<string[]> {

@@ -34,6 +34,10 @@ export class EventEffects implements InstallationEffectsSink, OnModuleInit {
   onModuleInit(): void {
     this.devices.onChange((tx, change) => this.outbox.enqueue(tx, change));
     this.runtime.addEffectsSink(this);
+    this.runtime.setRunContextSource({
+      subscriptionsOf: (m, installationId) => this.subscriptions.listFor(m, installationId),
+      httpPolicyOf: (m, clientId) => this.callbacks.httpPolicyOf(m, clientId),
+    });
     this.dataSource.subscribers.push(commitSignal(() => this.wakeUp.wake()));
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { InstallationsService } from '../installations/installations.service';
@@ -49,8 +49,14 @@ export class SubscriptionsService {
     const max = this.config.events.maxSubscriptionsPerInstallation;
     for (const op of ops) {
       if (op.op === 'unsubscribe') {
-        await repo.delete({ installationId });
-        current = [];
+        if (op.deviceIds === undefined) {
+          await repo.delete({ installationId });
+          current = [];
+        } else if (op.deviceIds.length > 0) {
+          const dropped = new Set(op.deviceIds);
+          await repo.delete({ installationId, deviceId: In(op.deviceIds) });
+          current = current.filter((s) => !dropped.has(s.deviceId));
+        }
         continue;
       }
       const what = `subscribe(${op.attribute}${op.value === null ? '' : `.${op.value}`}, ${op.handler})`;
@@ -87,6 +93,11 @@ export class SubscriptionsService {
       current = [...current, ...rows];
     }
     return lines;
+  }
+
+  /** The installation's subscriptions, oldest first (ctx.app.subscriptions). */
+  async listFor(manager: EntityManager, installationId: string): Promise<Subscription[]> {
+    return manager.getRepository(Subscription).find({ where: { installationId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** The handlers a device change is delivered to: one per installation and handler, in subscription order. */

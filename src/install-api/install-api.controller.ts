@@ -49,7 +49,9 @@ export class InstallApiController {
       headers,
     });
     res.set(reply.headers).status(reply.status);
-    if (reply.body === undefined) {
+    if (reply.raw !== undefined) {
+      res.send(Buffer.from(reply.raw, 'utf8'));
+    } else if (reply.body === undefined) {
       res.end();
     } else {
       res.json(reply.body);

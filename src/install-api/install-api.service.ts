@@ -1,3 +1,4 @@
+import { renderableType, renderedHeaders } from './rendered-reply';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -24,6 +25,8 @@ export interface InstallApiReply {
   status: number;
   body: JsonValue | undefined;
   headers: Record<string, string>;
+  /** ctx.render: sent as is (the headers carry its type) instead of `body` */
+  raw?: string;
 }
 
 const smartAppException = (status: number, message: string, headers: Record<string, string> = {}) =>
@@ -143,6 +146,12 @@ export class InstallApiService {
             return { status: method === 'POST' ? 201 : 200, body: response.value, headers: {} };
           case 'httpError':
             return { status: response.status, body: { error: true, type: 'SmartAppException', message: response.message }, headers: {} };
+          case 'render': {
+            const type = renderableType(response.contentType);
+            return type
+              ? { status: response.status, body: undefined, raw: response.data, headers: renderedHeaders(type) }
+              : { status: 500, body: { error: true, type: 'SmartAppError', message: `ctx.render cannot send ${response.contentType.slice(0, 100)}` }, headers: {} };
+          }
         }
       }
     }

@@ -9,10 +9,12 @@ import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
+import type { Effects, HandlerRef, HttpPolicy, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult, SnapshotApp } from '../sandbox/sandbox.types';
 import { SmartAppsService, VersionView } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
 import { InstallationContextCache } from './installation-context-cache';
+import { AtomicSnapshot, AtomicStateConflict, readAtomicState, writeAtomicState } from './atomic-state';
+import { sourceUses } from './source-uses';
 import { Installation } from './installation.entity';
 import { installationPatch } from './installation-patch';
 import { GrantView, InstallationsService } from './installations.service';
@@ -24,7 +26,29 @@ export interface LoadedInstallation {
   location: LocationView;
   grants: GrantView[];
   devices: DeviceView[];
+  /** ctx.atomicState as read, with the version its write is compared against */
+  atomic: AtomicSnapshot;
+  app: SnapshotApp;
+  http: HttpPolicy;
 }
+
+/** A subscription as ctx.app.subscriptions shows it; `deviceId` null for a location one. */
+export interface AppSubscriptionRow {
+  id: string;
+  deviceId: string | null;
+  attribute: string;
+  value: string | null;
+  handler: string;
+}
+
+/** What the events module tells a run: the installation's subscriptions, and where its ctx.httpGet & co. may go. */
+export interface RunContextSource {
+  subscriptionsOf(manager: EntityManager, installationId: string): Promise<AppSubscriptionRow[]>;
+  httpPolicyOf(manager: EntityManager, clientId: string | null): Promise<HttpPolicy>;
+}
+
+// concurrent runs of one installation that all change ctx.atomicState: each conflict re-runs one handler
+const MAX_ATOMIC_ATTEMPTS = 20;
 
 export type InvocationOutcome =
   | { kind: 'ok'; response: SandboxResponse }
@@ -46,6 +70,9 @@ export interface InstallationEffectsSink {
 export class InstallationRuntime {
   private readonly logger = new Logger(InstallationRuntime.name);
   private readonly effectsSinks: InstallationEffectsSink[] = [];
+  private runContext: RunContextSource | undefined;
+  /** the ctx.atomicState version each result's run started from */
+  private readonly atomicVersions = new WeakMap<SandboxResult, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -63,12 +90,29 @@ export class InstallationRuntime {
     this.effectsSinks.push(sink);
   }
 
+  setRunContextSource(source: RunContextSource): void {
+    this.runContext = source;
+  }
+
   /**
    * Runs one handler of a stored, connected installation: the snapshot is read first, the sandbox
    * runs with no transaction open, then its effects are written in one short transaction (in which
    * the installation must still be connected, or the effects are dropped as `gone`).
    */
   async invoke(installationId: string, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
+    // a run whose ctx.atomicState write lost the compare-and-swap wrote nothing: it runs again on the fresh value
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.invokeOnce(installationId, handler, request);
+      } catch (err) {
+        if (!(err instanceof AtomicStateConflict) || attempt >= MAX_ATOMIC_ATTEMPTS) {
+          throw err;
+        }
+      }
+    }
+  }
+
+  private async invokeOnce(installationId: string, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
     const early = this.refusedNow(installationId);
     if (early) {
       return early;
@@ -131,15 +175,37 @@ export class InstallationRuntime {
     if (!context) {
       return null;
     }
+    const { version, location, grants: granted } = context;
+    // what only some SmartApps use is read only for those that mention it (a warm GET stays at two reads)
+    const uses = sourceUses(version);
+    const subscriptions = uses.subscriptions ? ((await this.runContext?.subscriptionsOf(manager, installation.id)) ?? []) : [];
+    const deviceIds = new Set([...granted.map((g) => g.deviceId), ...subscriptions.flatMap((s) => (s.deviceId ? [s.deviceId] : []))]);
     // device state is always read: it changes with every command and sensor reading
-    const devices = await this.devices.byIds([...new Set(context.grants.map((g) => g.deviceId))], manager);
-    return { installation, version: context.version, location: context.location, grants: context.grants, devices };
+    const allDevices = await this.devices.byIds([...deviceIds], manager);
+    const grantedIds = new Set(granted.map((g) => g.deviceId));
+    const devices = allDevices.filter((d) => grantedIds.has(d.id));
+    const byId = new Map(allDevices.map((d) => [d.id, d]));
+    const app: SnapshotApp = {
+      id: installation.id,
+      label: version.definition.name,
+      name: version.definition.name,
+      subscriptions: subscriptions.flatMap((s) => {
+        const device = s.deviceId ? byId.get(s.deviceId) : undefined;
+        if (s.deviceId && !device) {
+          return [];
+        }
+        return [{ id: s.id, device: device ? { id: device.id, name: device.deviceType, label: device.label } : null, attribute: s.attribute, value: s.value, handler: s.handler }];
+      }),
+    };
+    const atomic = uses.atomicState ? await readAtomicState(manager, installation.id) : { state: {}, version: 0 };
+    const http = (uses.http ? await this.runContext?.httpPolicyOf(manager, installation.clientId) : undefined) ?? { prefixes: [], allowPrivateNetwork: false };
+    return { installation, version, location, grants: granted, devices, atomic, app, http };
   }
 
   /** Runs the handler in the sandbox on a snapshot; no database access. */
   async execute(loaded: LoadedInstallation, handler: HandlerRef, request: RequestParts): Promise<SandboxResult> {
     const { installation, version } = loaded;
-    const snapshot = buildSnapshot({
+    const built = buildSnapshot({
       installation,
       definition: version.definition,
       grants: loaded.grants.map((g) => ({ id: '', installationId: installation.id, ...g })),
@@ -148,6 +214,7 @@ export class InstallationRuntime {
       request,
       now: new Date(),
     });
+    const snapshot = { ...built, atomicState: loaded.atomic.state, app: loaded.app };
     const result = await this.sandbox.run({
       versionKey: version.id,
       source: version.source,
@@ -155,7 +222,9 @@ export class InstallationRuntime {
       snapshot,
       limits: { cpuMs: this.config.sandbox.cpuMs, memoryBytes: this.config.sandbox.memoryBytes },
       owner: { installationId: installation.id, appId: installation.smartAppId },
+      http: loaded.http,
     });
+    this.atomicVersions.set(result, loaded.atomic.version);
     if (!result.ok && result.error.kind === 'unavailable') {
       // the platform lost the call (worker died, shutting down): not the app's failure, nothing kept
       throw new PlatformUnavailableError(result.error.message);
@@ -190,7 +259,7 @@ export class InstallationRuntime {
       }
       return failed;
     }
-    await this.applyEffects(tx, installation, result.effects, startState);
+    await this.applyEffects(tx, installation, result.effects, startState, this.atomicVersions.get(result));
     return { kind: 'ok', response: result.effects.response };
   }
 
@@ -205,7 +274,11 @@ export class InstallationRuntime {
     return refusal ? { kind: 'refused', ...refusal } : undefined;
   }
 
-  private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects, startState: Installation['state']): Promise<void> {
+  private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects, startState: Installation['state'], atomicVersion: number | undefined): Promise<void> {
+    if (effects.atomicState) {
+      // first, so a run that lost the compare-and-swap has written nothing else
+      await writeAtomicState(tx, installation.id, effects.atomicState, atomicVersion ?? (await readAtomicState(tx, installation.id)).version);
+    }
     const grants = await this.installations.grantsOf(installation.id, tx);
     for (const issued of effects.commands) {
       // the DeviceGrant decides, whatever the sandbox reported
@@ -238,6 +311,10 @@ export class InstallationRuntime {
     const stateChanged = JSON.stringify(effects.state) !== JSON.stringify(startState);
     await tx.getRepository(Installation).update({ id: installation.id }, installationPatch(stateChanged ? { state: effects.state, lastUsedAt: new Date() } : { lastUsedAt: new Date() }));
     await this.storeLogs(tx, installation, effects.logs);
+    // the user sees where the app sent requests, as for callbacks
+    for (const sent of effects.requests ?? []) {
+      await this.installations.recordActivity(installation.id, 'callback', `Request ${sent.method} ${sent.url}: ${sent.outcome}`.slice(0, 500), tx);
+    }
     for (const sink of this.effectsSinks) {
       await this.storeLogs(tx, installation, await sink.apply(tx, installation, effects));
     }

@@ -1,5 +1,6 @@
 import { EnginePool, QuickJsEngine } from './sandbox.engine';
-import type { HostHooks } from './sandbox.failures';
+import { type HostHooks, NO_REQUEST_HOOKS } from './sandbox.failures';
+import { RunHttp } from './sandbox.http';
 import { LogCollector } from './sandbox.logs';
 import type { EngineStats } from './sandbox.protocol';
 import { executeInspect, executeRun, HttpErrorRecorder } from './sandbox.run';
@@ -52,7 +53,7 @@ export class SandboxExecutor {
 
   /** Evaluates a SmartApp module and returns its JSON parts. */
   async inspect(source: string, limits: SandboxLimits): Promise<InspectResult> {
-    const noHooks: HostHooks = { log: () => undefined, httpError: () => undefined };
+    const noHooks: HostHooks = { log: () => undefined, httpError: () => undefined, ...NO_REQUEST_HOOKS };
     return this.inSession(
       limits,
       noHooks,
@@ -83,19 +84,29 @@ export class SandboxExecutor {
   private async runOnce(req: RunRequest, limits: SandboxLimits, warmKey: string | undefined): Promise<SandboxResult> {
     const logs = new LogCollector(limits.maxLogLines, limits.maxLogLineBytes);
     const httpError = new HttpErrorRecorder();
+    const http = new RunHttp(req.http);
     const hooks: HostHooks = {
       log: (level, message) => logs.add(level, message),
       httpError: (status, message) => httpError.record(status, message),
+      request: (params) => http.request(params),
+      outstanding: () => http.outstanding(),
+      nextAnswer: (ms) => http.nextAnswer(ms),
     };
     // only a clean run leaves a session worth keeping (a failure may have left the module half-done)
     const warm = warmKey === undefined ? undefined : { key: warmKey, versionKey: req.versionKey, keep: (result: SandboxResult) => result.ok };
-    return this.inSession(
-      limits,
-      hooks,
-      (session, moduleLoaded) => executeRun(session, req, limits, logs, httpError, moduleLoaded),
-      (message) => ({ ok: false, error: { kind: 'exception', message }, logs: logs.result() }),
-      warm,
-    );
+    try {
+      const result = await this.inSession(
+        limits,
+        hooks,
+        (session, moduleLoaded) => executeRun(session, req, limits, logs, httpError, moduleLoaded),
+        (message): SandboxResult => ({ ok: false, error: { kind: 'exception', message }, logs: logs.result() }),
+        warm,
+      );
+      const requests = http.log();
+      return result.ok && requests.length > 0 ? { ok: true, effects: { ...result.effects, requests } } : result;
+    } finally {
+      http.close();
+    }
   }
 
   /** Disposes every warm session of the engine for `memoryBytes`; returns how many there were. */
@@ -136,7 +147,7 @@ export class SandboxExecutor {
   private async inSession<T>(
     limits: SandboxLimits,
     hooks: HostHooks,
-    body: (session: VmSession, moduleLoaded: boolean) => T,
+    body: (session: VmSession, moduleLoaded: boolean) => T | Promise<T>,
     broken: (message: string) => T,
     warm?: { key: string; versionKey: string; keep: (result: T) => boolean },
   ): Promise<T> {
@@ -147,14 +158,15 @@ export class SandboxExecutor {
       this.report('error', `QuickJS could not be loaded: ${err instanceof Error ? err.stack : String(err)}`);
       return broken('The sandbox engine could not be loaded');
     }
-    // No await from here on: sessions never interleave inside one engine, which the memory cap relies on.
+    // Sessions never interleave inside one engine, which the memory cap relies on: a worker serves one
+    // call at a time, so the only await below (a handler waiting for its HTTP answers) keeps that.
     let session: VmSession;
     let result: T;
     const reused = warm ? this.takeWarm(warm.key, warm.versionKey, engine, limits.memoryBytes) : undefined;
     try {
       session = reused ?? this.takeSpare(engine) ?? VmSession.prepare(engine);
       session.arm(limits, hooks);
-      result = body(session, reused !== undefined);
+      result = await body(session, reused !== undefined);
     } catch (err) {
       this.discard(engine, `Discarded a QuickJS engine after a host-side failure: ${reason(err)}`);
       return broken(brokenEngineMessage(err));

@@ -18,7 +18,20 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: VmFailur
 export interface HostHooks {
   log(level: string, message: string): void;
   httpError(status: number, message: string): void;
+  /** starts an outgoing request: '{"id":n}' or '{"error":message}' (see sandbox.http.ts) */
+  request(paramsJson: string): string;
+  /** how many started requests are not answered yet */
+  outstanding(): number;
+  /** the next answered request, or undefined once `ms` passed without one */
+  nextAnswer(ms: number): Promise<{ id: number; json: string } | undefined>;
 }
+
+/** Hooks of a call that may not make requests (inspect, preparing a session). */
+export const NO_REQUEST_HOOKS: Pick<HostHooks, 'request' | 'outstanding' | 'nextAnswer'> = {
+  request: () => JSON.stringify({ error: 'outgoing requests are not available here' }),
+  outstanding: () => 0,
+  nextAnswer: () => Promise.resolve(undefined),
+};
 
 /** The prelude's description of a thrown value (see describeError in the prelude). */
 export interface DescribedThrow {

@@ -15,11 +15,21 @@ import type {
   SubscriptionOp,
 } from './sandbox.types';
 
+/** The media types ctx.render may send (the install URL sets the headers). */
+export const RENDER_CONTENT_TYPES: readonly string[] = ['text/plain', 'text/html', 'text/csv', 'text/xml', 'application/xml', 'application/json'];
+
+/** A ctx.render content type's media type (lower case, parameters dropped) when it is one of RENDER_CONTENT_TYPES. */
+export function renderMediaType(contentType: string): string | null {
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  return RENDER_CONTENT_TYPES.includes(type) ? type : null;
+}
+
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export interface RunRecords {
   response: SandboxResponse;
   state: JsonObject;
+  atomicState?: JsonObject;
   commands: IssuedCommand[];
   subscriptions: SubscriptionOp[];
   schedules: ScheduleOp[];
@@ -146,7 +156,8 @@ function readSubscription(value: JsonValue, grantedIds: Set<string>): Subscripti
   }
   const op = field(value, 'op');
   if (op === 'unsubscribe') {
-    return { op: 'unsubscribe' };
+    // unsubscribing from a device no longer granted is fine: it only removes
+    return field(value, 'deviceIds') === undefined ? { op: 'unsubscribe' } : { op: 'unsubscribe', deviceIds: strings(arrayAt(value, 'deviceIds', where), `${where}.deviceIds`) };
   }
   if (op !== 'subscribe') {
     return malformed(`${where}.op must be subscribe or unsubscribe`);
@@ -204,6 +215,22 @@ function readResponse(value: JsonObject, limits: SandboxLimits): SandboxResponse
   if (kind === 'none') {
     return { kind: 'none' };
   }
+  if (kind === 'render') {
+    const status = field(value, 'status');
+    const data = stringAt(value, 'data', 'response');
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) {
+      return malformed('response.status must be an integer from 200 to 599');
+    }
+    if (Buffer.byteLength(data) > limits.maxResultBytes) {
+      return reject(`ctx.render's data is more than ${limits.maxResultBytes} bytes`);
+    }
+    const contentType = stringAt(value, 'contentType', 'response');
+    const type = renderMediaType(contentType);
+    if (!type) {
+      return reject(`ctx.render cannot send ${JSON.stringify(contentType.slice(0, 100))}: the content type must be one of ${RENDER_CONTENT_TYPES.join(', ')}`);
+    }
+    return { kind: 'render', status, contentType: type, data };
+  }
   if (kind !== 'value' || !Object.hasOwn(value, 'value')) {
     return malformed('response must be {kind:"none"} or {kind:"value", value}');
   }
@@ -229,6 +256,11 @@ export function readRunOutput(text: string, snapshot: Snapshot, limits: SandboxL
     if (jsonBytes(state) > limits.maxResultBytes) {
       return reject(`ctx.state is more than ${limits.maxResultBytes} bytes as JSON`);
     }
+    const atomic = field(output, 'atomicState');
+    const atomicState = atomic === undefined ? undefined : objectAt(output, 'atomicState', 'output');
+    if (atomicState && jsonBytes(atomicState) > limits.maxResultBytes) {
+      return reject(`ctx.atomicState is more than ${limits.maxResultBytes} bytes as JSON`);
+    }
     const records = objectAt(output, 'records', 'output');
     const grantedIds = new Set(Object.values(snapshot.deviceInputs).flatMap((input) => input.devices.map((d) => d.id)));
     return {
@@ -236,6 +268,7 @@ export function readRunOutput(text: string, snapshot: Snapshot, limits: SandboxL
       value: {
         response: readResponse(objectAt(output, 'response', 'output'), limits),
         state,
+        ...(atomicState ? { atomicState } : {}),
         commands: arrayAt(records, 'commands', 'records').map((c) => readCommand(c, snapshot)),
         subscriptions: arrayAt(records, 'subscriptions', 'records').map((s) => readSubscription(s, grantedIds)),
         schedules: arrayAt(records, 'schedules', 'records').map(readSchedule),

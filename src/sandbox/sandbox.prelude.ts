@@ -15,10 +15,13 @@
  * Host functions it receives:
  *   hostLog(level, message)            -> records one log line (host truncates and counts)
  *   hostHttpError(status, message)     -> records the response; the prelude then throws a marker
+ *   hostRequest(paramsJson)            -> '{"id":n}' (answered later through respond) or '{"error":message}'
+ *
+ * The host answers an outstanding request with respond(id, resultJson), then runs the VM's jobs.
  */
 export const PRELUDE_FILENAME = 'sandbox-prelude.js';
 
-export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog, hostHttpError) {
+export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog, hostHttpError, hostRequest) {
   'use strict';
   const freeze = Object.freeze;
   const defineProperty = Object.defineProperty;
@@ -39,6 +42,9 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   const WeakMapCtor = WeakMap;
   const weakMapGet = WeakMap.prototype.get;
   const weakMapSet = WeakMap.prototype.set;
+  const PromiseCtor = Promise;
+  const random = Math.random;
+  const floor = Math.floor;
 
   function hasOwn(object, key) { return apply(hasOwnProperty, object, [key]); }
   function slice(text, start, end) { return apply(stringSlice, text, [start, end]); }
@@ -106,6 +112,11 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   // per call: reset by start(), so a warm session (reused for its installation's next call) starts clean
   let records = { commands: [], subscriptions: [], schedules: [], callbacks: [] };
   const deviceOfProxy = new WeakMapCtor();
+  let atomicState;
+  let atomicStart = 'null';
+  let rendered = null;
+  // outstanding host requests of this run: id -> { resolve, reject, callback }
+  let pending = objectCreate(null);
 
   // ---- logging ----
   function formatLogArgument(value) {
@@ -296,8 +307,14 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     if (options !== null && typeof options === 'object' && options.includeOwn === true) { record.includeOwn = true; }
     append(records.subscriptions, freeze(record));
   }
-  function unsubscribe() {
-    append(records.subscriptions, freeze({ op: 'unsubscribe' }));
+  function unsubscribe(devices) {
+    if (devices === undefined || devices === null) {
+      append(records.subscriptions, freeze({ op: 'unsubscribe' }));
+      return;
+    }
+    const ids = deviceIdsOf(devices, 'ctx.unsubscribe');
+    if (ids.length === 0) { return; }
+    append(records.subscriptions, freeze({ op: 'unsubscribe', deviceIds: freeze(ids) }));
   }
   function runIn(seconds, handler, options) {
     if (typeof seconds !== 'number' || !isFiniteNumber(seconds) || seconds < 0) {
@@ -337,6 +354,132 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     requireName(url, 'ctx.httpPostJson: the url');
     append(records.callbacks, freeze({ url: url, body: jsonCopy(body, 'ctx.httpPostJson: the body') }));
   }
+  // classic runEvery*: a cron at a random offset within the period, so apps do not all run at :00
+  function runEveryMinutes(minutes, what) {
+    return function runEvery(handler) {
+      requireName(handler, 'ctx.' + what + ': the handler name');
+      const second = floor(random() * 60);
+      let cron;
+      if (minutes === 1) {
+        cron = second + ' * * * * *';
+      } else if (minutes < 60) {
+        cron = second + ' ' + floor(random() * minutes) + '-59/' + minutes + ' * * * *';
+      } else {
+        const hours = minutes / 60;
+        const hour = hours === 1 ? '*' : floor(random() * hours) + '-23/' + hours;
+        cron = second + ' ' + floor(random() * 60) + ' ' + hour + ' * * *';
+      }
+      append(records.schedules, freeze({ op: 'schedule', cron: cron, handler: handler }));
+    };
+  }
+
+  // ---- outgoing HTTP (answered by the host) ----
+  function requestParams(what, method, args) {
+    let params = args[0];
+    let callback;
+    let body;
+    if (typeof params === 'string') {
+      params = { uri: params };
+      if (typeof args[1] === 'function') { callback = args[1]; } else if (args.length > 1) { body = args[1]; callback = typeof args[2] === 'function' ? args[2] : undefined; }
+    } else {
+      callback = typeof args[1] === 'function' ? args[1] : undefined;
+    }
+    if (typeof params !== 'object' || params === null || isArray(params)) {
+      throw new TypeErrorCtor(what + ': the first argument must be a URL string or { uri, path, query, headers, body }, got ' + describeValue(params));
+    }
+    if (args[1] !== undefined && typeof args[1] !== 'function' && typeof args[0] !== 'string') {
+      throw new TypeErrorCtor(what + ': the second argument must be a callback function, got ' + describeValue(args[1]));
+    }
+    const copy = jsonCopy({
+      method: method,
+      uri: params.uri, path: params.path, query: params.query, headers: params.headers,
+      body: body !== undefined ? body : params.body,
+      contentType: params.contentType, requestContentType: params.requestContentType,
+    }, what + ': the request');
+    return { params: copy, callback: callback };
+  }
+  function startRequest(what, params, callback) {
+    const answer = parseJson(hostRequest(stringifyJson(params)));
+    if (typeof answer.error === 'string') {
+      return PromiseCtor.reject(new ErrorCtor(what + ': ' + answer.error));
+    }
+    return new PromiseCtor(function (resolve, reject) {
+      pending[answer.id] = { resolve: resolve, reject: reject, callback: callback, what: what };
+    });
+  }
+  function httpMethod(method, what) {
+    return function request() {
+      const args = [];
+      for (let i = 0; i < arguments.length; i++) { append(args, arguments[i]); }
+      const parsed = requestParams(what, method, args);
+      return startRequest(what, parsed.params, parsed.callback);
+    };
+  }
+  function respond(id, resultJson) {
+    const entry = pending[id];
+    if (entry === undefined) { return; }
+    delete pending[id];
+    const result = parseJson(resultJson);
+    if (typeof result.error === 'string') {
+      entry.reject(new ErrorCtor(entry.what + ': ' + result.error));
+      return;
+    }
+    const response = deepFreeze({ status: result.status, headers: result.headers, data: result.data });
+    entry.resolve(response);
+    // as in classic, an exception in the response closure fails the run
+    if (entry.callback !== undefined) { apply(entry.callback, undefined, [response]); }
+  }
+  function httpPostJsonCtx(url, body) {
+    // ctx.httpPostJson(url, body): the signed, outbox-delivered callback; any other form waits for the response
+    const params = typeof url === 'object' && url !== null && !isArray(url);
+    if (!params && typeof body !== 'function' && typeof arguments[2] !== 'function') {
+      httpPostJson(url, body);
+      return undefined;
+    }
+    const args = [];
+    for (let i = 0; i < arguments.length; i++) { append(args, arguments[i]); }
+    const parsed = requestParams('ctx.httpPostJson', 'POST', args);
+    return startRequest('ctx.httpPostJson', parsed.params, parsed.callback);
+  }
+  function sendHubCommand(command) {
+    if (typeof command !== 'object' || command === null || isArray(command)) {
+      throw new TypeErrorCtor('ctx.sendHubCommand: the argument must be { method, path, headers: { HOST }, query, body }, got ' + describeValue(command));
+    }
+    const headers = typeof command.headers === 'object' && command.headers !== null ? command.headers : {};
+    const host = typeof headers.HOST === 'string' ? headers.HOST : headers.host;
+    requireName(host, 'ctx.sendHubCommand: headers.HOST');
+    const method = command.method === undefined ? 'GET' : requireName(command.method, 'ctx.sendHubCommand: the method');
+    const params = jsonCopy({ method: method, uri: 'http://' + host, path: command.path, query: command.query, headers: headers, body: command.body, hub: true }, 'ctx.sendHubCommand: the request');
+    return startRequest('ctx.sendHubCommand', params, undefined);
+  }
+  function render(options) {
+    if (typeof options !== 'object' || options === null || isArray(options)) {
+      throw new TypeErrorCtor('ctx.render: the argument must be { contentType, data, status }, got ' + describeValue(options));
+    }
+    const data = options.data === undefined || options.data === null ? '' : options.data;
+    if (typeof data !== 'string') {
+      throw new TypeErrorCtor('ctx.render: data must be a string, got ' + describeValue(data));
+    }
+    const status = options.status === undefined ? 200 : options.status;
+    if (!isInteger(status) || status < 200 || status > 599) {
+      throw new TypeErrorCtor('ctx.render: status must be an integer from 200 to 599, got ' + describeValue(status));
+    }
+    const contentType = options.contentType === undefined ? 'text/plain' : requireName(options.contentType, 'ctx.render: contentType');
+    rendered = freeze({ contentType: contentType, data: data, status: status });
+  }
+  function appOf(snapshot) {
+    const source = typeof snapshot.app === 'object' && snapshot.app !== null ? snapshot.app : { id: snapshot.installationId, label: '', name: '', subscriptions: [] };
+    const subscriptions = [];
+    const list = isArray(source.subscriptions) ? source.subscriptions : [];
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      const device = s.device === null || s.device === undefined ? null
+        : { id: s.device.id, name: s.device.name, label: s.device.label, displayName: s.device.label || s.device.name };
+      append(subscriptions, { id: s.id, device: device, attribute: s.attribute, value: s.value === undefined ? null : s.value, handler: s.handler });
+    }
+    return deepFreeze({ id: source.id, label: source.label, name: source.name, subscriptions: subscriptions });
+  }
+
   function buildCtx(snapshot) {
     const settings = {};
     const plainSettings = snapshot.settings;
@@ -348,6 +491,8 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     freeze(settings);
     const body = deepFreeze(snapshot.body === undefined ? null : snapshot.body);
     state = snapshot.state;
+    atomicState = typeof snapshot.atomicState === 'object' && snapshot.atomicState !== null ? snapshot.atomicState : {};
+    atomicStart = stringifyJson(atomicState);
     return freeze({
       installationId: snapshot.installationId,
       settings: settings,
@@ -365,7 +510,22 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       runIn: runIn,
       schedule: schedule,
       unschedule: unschedule,
-      httpPostJson: httpPostJson,
+      httpPostJson: httpPostJsonCtx,
+      atomicState: atomicState,
+      app: appOf(snapshot),
+      runEvery1Minute: runEveryMinutes(1, 'runEvery1Minute'),
+      runEvery5Minutes: runEveryMinutes(5, 'runEvery5Minutes'),
+      runEvery10Minutes: runEveryMinutes(10, 'runEvery10Minutes'),
+      runEvery15Minutes: runEveryMinutes(15, 'runEvery15Minutes'),
+      runEvery30Minutes: runEveryMinutes(30, 'runEvery30Minutes'),
+      runEvery1Hour: runEveryMinutes(60, 'runEvery1Hour'),
+      runEvery3Hours: runEveryMinutes(180, 'runEvery3Hours'),
+      httpGet: httpMethod('GET', 'ctx.httpGet'),
+      httpPost: httpMethod('POST', 'ctx.httpPost'),
+      httpPutJson: httpMethod('PUT', 'ctx.httpPutJson'),
+      httpDelete: httpMethod('DELETE', 'ctx.httpDelete'),
+      sendHubCommand: sendHubCommand,
+      render: render,
     });
   }
 
@@ -435,6 +595,8 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     logLinesSeen = 0;
     records = { commands: [], subscriptions: [], schedules: [], callbacks: [] };
     state = undefined;
+    rendered = null;
+    pending = objectCreate(null);
     const snapshot = parseJson(snapshotJson);
     const ctx = buildCtx(snapshot);
     if (kind === 'lifecycle') {
@@ -464,7 +626,9 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   }
   function finish(value) {
     let response;
-    if (value === undefined) {
+    if (rendered !== null) {
+      response = stringifyJson({ kind: 'render', contentType: rendered.contentType, data: rendered.data, status: rendered.status });
+    } else if (value === undefined) {
       response = '{"kind":"none"}';
     } else {
       let json;
@@ -493,13 +657,26 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     if (stateJson.length > limits.maxResultBytes) {
       return invalid('ctx.state is more than ' + limits.maxResultBytes + ' bytes as JSON');
     }
+    let atomicJson;
+    try {
+      atomicJson = stringifyJson(atomicState);
+    } catch (err) {
+      return invalid('ctx.atomicState is not JSON-serialisable (' + errorText(err) + ')');
+    }
+    if (typeof atomicJson !== 'string') {
+      return invalid('ctx.atomicState has no JSON form');
+    }
+    if (atomicJson.length > limits.maxResultBytes) {
+      return invalid('ctx.atomicState is more than ' + limits.maxResultBytes + ' bytes as JSON');
+    }
     let recordsJson;
     try {
       recordsJson = stringifyJson(records);
     } catch (err) {
       return invalid('The run\'s records could not be serialised (' + errorText(err) + ')');
     }
-    return '{"ok":true,"response":' + response + ',"state":' + stateJson + ',"records":' + recordsJson + '}';
+    const atomicPart = atomicJson === atomicStart ? '' : ',"atomicState":' + atomicJson;
+    return '{"ok":true,"response":' + response + ',"state":' + stateJson + atomicPart + ',"records":' + recordsJson + '}';
   }
   function describeError(thrown) {
     if (isErrorLike(thrown)) {
@@ -523,5 +700,5 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     }
     return stringifyJson({ isError: false, name: '', message: text });
   }
-  return freeze({ adopt: adopt, describeApp: describeApp, start: start, finish: finish, describeError: describeError });
+  return freeze({ adopt: adopt, describeApp: describeApp, start: start, finish: finish, describeError: describeError, respond: respond });
 })`;

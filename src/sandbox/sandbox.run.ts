@@ -33,13 +33,13 @@ function failure(failed: VmFailure, logs: LogCollector): SandboxResult {
 }
 
 /** One handler run inside an open session: load the module (unless a warm session has it), call the handler, read back its records. */
-export function executeRun(session: VmSession, req: RunRequest, limits: SandboxLimits, logs: LogCollector, httpError: HttpErrorRecorder, moduleLoaded = false): SandboxResult {
+export async function executeRun(session: VmSession, req: RunRequest, limits: SandboxLimits, logs: LogCollector, httpError: HttpErrorRecorder, moduleLoaded = false): Promise<SandboxResult> {
   const loaded = moduleLoaded ? { ok: true as const, value: undefined } : session.loadModule(req.source);
   if (!loaded.ok) {
     const message = loaded.failure.kind === 'exception' ? `The SmartApp module failed to load: ${loaded.failure.message}` : loaded.failure.message;
     return failure({ ...loaded.failure, message }, logs);
   }
-  const handled = session.callHandler(req.handler, JSON.stringify(req.snapshot));
+  const handled = await session.callHandler(req.handler, JSON.stringify(req.snapshot));
   const ended = httpError.recorded();
   if (ended && !ended.valid) {
     if (handled.ok) {
@@ -69,13 +69,14 @@ export function executeRun(session: VmSession, req: RunRequest, limits: SandboxL
   if (!records.ok) {
     return failure({ kind: 'invalid_result', message: records.message }, logs);
   }
-  const { response, commands, state, subscriptions, schedules, callbacks } = records.value;
+  const { response, commands, state, atomicState, subscriptions, schedules, callbacks } = records.value;
   return {
     ok: true,
     effects: {
       response: ended ? { kind: 'httpError', status: ended.status, message: ended.message } : response,
       commands,
       state,
+      ...(atomicState ? { atomicState } : {}),
       logs: logs.result(),
       subscriptions,
       schedules,

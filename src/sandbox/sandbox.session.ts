@@ -5,6 +5,7 @@ import {
   failed,
   type HostHooks,
   lineInModule,
+  NO_REQUEST_HOOKS,
   mebibytes,
   MODULE_FILENAME,
   ok,
@@ -29,7 +30,7 @@ interface Armed {
   hooks: HostHooks;
 }
 
-const IDLE_HOOKS: HostHooks = { log: () => undefined, httpError: () => undefined };
+const IDLE_HOOKS: HostHooks = { log: () => undefined, httpError: () => undefined, ...NO_REQUEST_HOOKS };
 // evaluating the prelude runs no SmartApp code; this only guards against a bug in it
 const PREPARE_DEADLINE_MS = 5000;
 
@@ -101,20 +102,21 @@ export class VmSession {
   }
 
   /**
-   * Calls the handler and waits for it, its promise and any jobs it queued.
+   * Calls the handler and waits for it, its promise, any jobs it queued and any request it started
+   * (answered by the host while the VM waits, all under the call's deadline).
    * The value handle (undefined for a lifecycle the app lacks) belongs to the caller.
    */
-  callHandler(handler: HandlerRef, snapshotJson: string): Outcome<QuickJSHandle> {
+  async callHandler(handler: HandlerRef, snapshotJson: string): Promise<Outcome<QuickJSHandle>> {
     const { maxLogLines, maxLogLineBytes, maxResultBytes } = this.armedCall().limits;
     const started = this.call('start', [handler.kind, handler.name, snapshotJson, JSON.stringify({ maxLogLines, maxLogLineBytes, maxResultBytes })]);
     if (!started.ok) {
       return started;
     }
-    const settled = this.settle(started.value, 'The handler returned a promise that never settles');
+    const settled = await this.settleAsync(started.value, 'The handler returned a promise that never settles');
     if (!settled.ok) {
       return settled;
     }
-    const drained = this.drainJobs();
+    const drained = await this.drainAsync();
     if (!drained.ok) {
       settled.value.dispose();
       return drained;
@@ -181,6 +183,7 @@ export class VmSession {
     const hostHttpError = this.vm.newFunction('hostHttpError', (status, message) => {
       hooks().httpError(readNumber(status), readString(message));
     });
+    const hostRequest = this.vm.newFunction('hostRequest', (params) => this.vm.newString(hooks().request(readString(params))));
     try {
       const factory = this.vm.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: 'global', strict: true });
       if (factory.error) {
@@ -188,7 +191,7 @@ export class VmSession {
         factory.error.dispose();
         throw new Error(`The sandbox prelude failed to evaluate: ${JSON.stringify(message)}`);
       }
-      const api = this.vm.callFunction(factory.value, this.vm.undefined, hostLog, hostHttpError);
+      const api = this.vm.callFunction(factory.value, this.vm.undefined, hostLog, hostHttpError, hostRequest);
       factory.value.dispose();
       if (api.error) {
         const message: unknown = this.vm.dump(api.error);
@@ -199,6 +202,7 @@ export class VmSession {
     } finally {
       hostLog.dispose();
       hostHttpError.dispose();
+      hostRequest.dispose();
     }
   }
 
@@ -265,6 +269,66 @@ export class VmSession {
         handle.dispose();
         return this.failWith(ran.error);
       }
+    }
+  }
+
+  /** Like settle, but waits for the host's answers to outstanding requests until the deadline. */
+  private async settleAsync(handle: QuickJSHandle, neverSettles: string): Promise<Outcome<QuickJSHandle>> {
+    for (;;) {
+      const state = this.vm.getPromiseState(handle);
+      if (state.type !== 'pending' || this.armedCall().hooks.outstanding() === 0) {
+        if (state.type === 'fulfilled' && !state.notAPromise) {
+          state.value.dispose();
+        } else if (state.type === 'rejected') {
+          state.error.dispose();
+        }
+        return this.settle(handle, neverSettles);
+      }
+      const step = this.runtime.hasPendingJob() ? this.runJobs() : await this.awaitAnswer();
+      if (!step.ok) {
+        handle.dispose();
+        return step;
+      }
+    }
+  }
+
+  private runJobs(): Outcome<void> {
+    const ran = this.runtime.executePendingJobs();
+    return ran.error ? this.failWith(ran.error) : ok(undefined);
+  }
+
+  /** Runs queued jobs and waits for outstanding requests (a classic callback nobody awaits still runs). */
+  private async drainAsync(): Promise<Outcome<void>> {
+    for (;;) {
+      const drained = this.drainJobs();
+      if (!drained.ok || this.armedCall().hooks.outstanding() === 0) {
+        return drained;
+      }
+      const answered = await this.awaitAnswer();
+      if (!answered.ok) {
+        return answered;
+      }
+    }
+  }
+
+  /** Hands the next answer to the prelude; past the deadline the call is over (a timeout, like a busy loop). */
+  private async awaitAnswer(): Promise<Outcome<void>> {
+    const { hooks, deadline, limits } = this.armedCall();
+    const answer = await hooks.nextAnswer(Math.max(0, deadline - performance.now()));
+    if (!answer) {
+      this.interrupted = true;
+      return failed({ kind: 'timeout', message: `Execution exceeded the time limit of ${limits.cpuMs} ms while waiting for an HTTP response` });
+    }
+    const id = this.vm.newNumber(answer.id);
+    try {
+      const responded = this.call('respond', [id, answer.json]);
+      if (!responded.ok) {
+        return responded;
+      }
+      responded.value.dispose();
+      return ok(undefined);
+    } finally {
+      id.dispose();
     }
   }
 

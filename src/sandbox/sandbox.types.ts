@@ -64,6 +64,33 @@ export interface Snapshot {
   now: string;
   /** set for event and scheduled handlers */
   event?: SandboxEvent;
+  /** ctx.atomicState as last stored (the host compares its version when the run's change is applied) */
+  atomicState?: JsonObject;
+  /** ctx.app */
+  app?: SnapshotApp;
+}
+
+/** ctx.app: the installation and its subscriptions (device ones carry the device even when no longer granted). */
+export interface SnapshotApp {
+  id: string;
+  label: string;
+  name: string;
+  subscriptions: { id: string; device: { id: string; name: string; label: string } | null; attribute: string; value: string | null; handler: string }[];
+}
+
+/** One outgoing request of a run, as the user's activity shows it: the URL without its query. */
+export interface OutgoingRequest {
+  method: string;
+  url: string;
+  /** e.g. "HTTP 200", "failed: ECONNREFUSED …", "refused: not under a callback prefix …" */
+  outcome: string;
+}
+
+/** Where a run's ctx.httpGet & co. may go: the OAuth client's callback prefixes; private addresses only in development. */
+export interface HttpPolicy {
+  prefixes: string[];
+  allowPrivateNetwork: boolean;
+  limits?: { maxConcurrent?: number; maxRequests?: number; maxResponseBytes?: number };
 }
 
 /** Which function of the SmartApp module to run. */
@@ -83,7 +110,9 @@ export interface SandboxLimits {
 export type SandboxResponse =
   | { kind: 'value'; value: JsonValue }
   | { kind: 'none' }
-  | { kind: 'httpError'; status: number; message: string };
+  | { kind: 'httpError'; status: number; message: string }
+  /** ctx.render: a non-JSON reply (the host checks the content type and size) */
+  | { kind: 'render'; status: number; contentType: string; data: string };
 
 export interface IssuedCommand {
   deviceId: string;
@@ -101,7 +130,8 @@ export interface LogLine {
 export type SubscriptionOp =
   /** `includeOwn`: also deliver changes made by this installation's own commands (present only when true) */
   | { op: 'subscribe'; deviceIds: string[]; attribute: string; value: string | null; handler: string; includeOwn?: true }
-  | { op: 'unsubscribe' };
+  /** `deviceIds`: only those devices' subscriptions (absent: all of them) */
+  | { op: 'unsubscribe'; deviceIds?: string[] };
 
 export type ScheduleOp =
   | { op: 'runIn'; seconds: number; handler: string; data: JsonValue; overwrite: boolean }
@@ -117,6 +147,10 @@ export interface Effects {
   response: SandboxResponse;
   commands: IssuedCommand[];
   state: JsonObject;
+  /** present only when the run changed ctx.atomicState */
+  atomicState?: JsonObject;
+  /** ctx.httpGet & co. the run made or was refused (present only when there were any) */
+  requests?: OutgoingRequest[];
   logs: LogLine[];
   subscriptions: SubscriptionOp[];
   schedules: ScheduleOp[];
@@ -173,4 +207,6 @@ export interface RunRequest {
   limits?: Partial<SandboxLimits>;
   /** whose call this is: scheduled fairly, metered and quarantined per installation and SmartApp; without it, unmetered */
   owner?: { installationId: string; appId: string };
+  /** where ctx.httpGet & co. may go; without it every request is refused */
+  http?: HttpPolicy;
 }

@@ -8,6 +8,7 @@ import { InstanceHeartbeats1764200000200 } from './1764200000200-instance-heartb
 import { StandardWebhooks1764200000301 } from './1764200000301-standard-webhooks';
 import { AuthorizePages1765000600100 } from './1765000600100-authorize-pages';
 import { OAuth1Tables1765000700000 } from './1765000700000-oauth1';
+import { AtomicState1765000500100 } from './1765000500100-atomic-state';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   StandardWebhooks1764200000301,
   AuthorizePages1765000600100,
   OAuth1Tables1765000700000,
+  AtomicState1765000500100,
 ];
