@@ -16,6 +16,7 @@ import { Installation } from './installation.entity';
 import { installationPatch } from './installation-patch';
 import { GrantView, InstallationsService } from './installations.service';
 import { buildSnapshot, RequestParts } from './snapshot-builder';
+import { UsageBuffer } from './usage-buffer.service';
 
 export interface LoadedInstallation {
   installation: Installation;
@@ -55,6 +56,7 @@ export class InstallationRuntime {
     private readonly devices: DevicesService,
     private readonly sandbox: SandboxService,
     private readonly appLogs: AppLogsService,
+    private readonly usage: UsageBuffer,
   ) {}
 
   addEffectsSink(sink: InstallationEffectsSink): void {
@@ -82,6 +84,11 @@ export class InstallationRuntime {
     if (!result.ok && result.error.refusal) {
       // refused at once, nothing ran: no write, the caller answers 429 / 503 with Retry-After
       return refusedOf(result);
+    }
+    if (result.ok && changesNothing(result.effects, loaded.installation.state)) {
+      // a read: no transaction on the request path, only its (buffered) use
+      this.usage.touch(installationId);
+      return { kind: 'ok', response: result.effects.response };
     }
     return this.transactions.run(async (tx) => {
       const still = await this.installations.findActive(installationId, tx);
@@ -179,7 +186,8 @@ export class InstallationRuntime {
   }
 
   private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects, startState: Installation['state']): Promise<void> {
-    const grants = await this.installations.grantsOf(installation.id, tx);
+    const grants = effects.commands.length > 0 ? await this.installations.grantsOf(installation.id, tx) : [];
+    const done: { kind: 'command'; summary: string }[] = [];
     for (const issued of effects.commands) {
       // the DeviceGrant decides, whatever the sandbox reported
       const grant = grants.find(
@@ -199,7 +207,7 @@ export class InstallationRuntime {
           capability: grant.capability,
           source: `installation:${installation.id}`,
         });
-        await this.installations.recordActivity(installation.id, 'command', `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${change.attribute} → ${String(change.value)}`, tx);
+        done.push({ kind: 'command', summary: `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${change.attribute} → ${String(change.value)}` });
       } catch (err) {
         if (!(err instanceof DeviceCommandError)) {
           throw err;
@@ -208,8 +216,12 @@ export class InstallationRuntime {
       }
     }
     // a handler that left its state alone must not write back what it read: a concurrent handler's change would be lost
-    const stateChanged = JSON.stringify(effects.state) !== JSON.stringify(startState);
-    await tx.getRepository(Installation).update({ id: installation.id }, installationPatch(stateChanged ? { state: effects.state, lastUsedAt: new Date() } : { lastUsedAt: new Date() }));
+    await this.installations.recordActivities(tx, installation.id, done);
+    if (JSON.stringify(effects.state) !== JSON.stringify(startState)) {
+      await tx.getRepository(Installation).update({ id: installation.id }, installationPatch({ state: effects.state }));
+    }
+    // last_used_at is observability: buffered, never a statement of this transaction
+    this.usage.touch(installation.id);
     await this.storeLogs(tx, installation, effects.logs);
     for (const sink of this.effectsSinks) {
       await this.storeLogs(tx, installation, await sink.apply(tx, installation, effects));
@@ -227,6 +239,12 @@ export class InstallationRuntime {
   private async storeLogs(tx: EntityManager, installation: Installation, logs: AppLogLine[]): Promise<void> {
     await this.appLogs.append(tx, { installationId: installation.id, smartAppId: installation.smartAppId }, logs);
   }
+}
+
+/** True when applying these effects would write nothing: no command, log line, subscription, schedule or callback, and the state as it was. */
+function changesNothing(effects: Effects, startState: Installation['state']): boolean {
+  const ops = effects.commands.length + effects.logs.length + effects.subscriptions.length + effects.schedules.length + effects.callbacks.length;
+  return ops === 0 && JSON.stringify(effects.state) === JSON.stringify(startState);
 }
 
 function refusedOf(result: Extract<SandboxResult, { ok: false }>): InvocationOutcome {
