@@ -19,17 +19,17 @@ export class InstallRateLimit {
     private readonly counters: RateTally,
   ) {}
 
-  // async: the callers' signature from when this was a database round trip
-  async hit(installationId: string): Promise<RateLimitVerdict> {
+  // a promise still: the callers' signature from when this was a database round trip
+  hit(installationId: string): Promise<RateLimitVerdict> {
     const { calls, windowSeconds } = this.config.rateLimit;
     const hit = this.counters.hit(`install-api:${installationId}`, windowSeconds);
-    return {
+    return Promise.resolve({
       allowed: hit.hits <= calls,
       headers: {
         'X-RateLimit-Limit': String(calls),
         'X-RateLimit-Current': String(hit.hits),
         'X-RateLimit-TTL': String(hit.resetsInSeconds),
       },
-    };
+    });
   }
 }
