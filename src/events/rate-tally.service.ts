@@ -95,7 +95,8 @@ export class RateTally implements BeforeApplicationShutdown {
       }
     }
     const live = [...this.tallies.values()];
-    if (live.length === 0) {
+    // no new hit here since the last exchange: nobody waits on these totals, so no statement
+    if (!live.some((t) => t.pending > 0)) {
       return;
     }
     for (const tally of live) {
