@@ -59,9 +59,9 @@ export class RateTally implements BeforeApplicationShutdown {
     return { hits: tally.known + tally.sending + tally.pending, resetsInSeconds: Math.max(1, Math.ceil((endsAt - now) / 1000)) };
   }
 
-  /** Sends the hits counted so far and reads the shared totals back (also what the timer does). */
-  reconcile(): Promise<void> {
-    this.chain = this.chain.then(() => this.exchange());
+  /** Sends the hits counted so far and reads the shared totals back; the timer's run skips it when nothing was counted since. */
+  reconcile(onlyIfCounted = false): Promise<void> {
+    this.chain = this.chain.then(() => this.exchange(onlyIfCounted));
     return this.chain;
   }
 
@@ -81,12 +81,12 @@ export class RateTally implements BeforeApplicationShutdown {
     }
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.reconcile();
+      void this.reconcile(true);
     }, RATE_RECONCILE_MS);
     this.timer.unref();
   }
 
-  private async exchange(): Promise<void> {
+  private async exchange(onlyIfCounted: boolean): Promise<void> {
     const now = this.clock.now().getTime();
     for (const [key, tally] of this.tallies) {
       // an ended window no longer limits anything: its unsent hits need not be sent
@@ -96,7 +96,7 @@ export class RateTally implements BeforeApplicationShutdown {
     }
     const live = [...this.tallies.values()];
     // no new hit here since the last exchange: nobody waits on these totals, so no statement
-    if (!live.some((t) => t.pending > 0)) {
+    if (live.length === 0 || (onlyIfCounted && !live.some((t) => t.pending > 0))) {
       return;
     }
     for (const tally of live) {

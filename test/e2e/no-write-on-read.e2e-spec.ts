@@ -18,10 +18,10 @@ const WRITE_OR_TRANSACTION = /^\s*(INSERT|UPDATE|DELETE|REPLACE|BEGIN|START TRAN
 function watch(t: TestApp): { during(work: () => Promise<unknown>): Promise<string[]> } {
   let background = 0;
   let statements: string[] | null = null;
-  const marked = (original: () => Promise<void>) => async () => {
+  const marked = <A extends unknown[]>(original: (...args: A) => Promise<void>) => async (...args: A) => {
     background++;
     try {
-      await original();
+      await original(...args);
     } finally {
       background--;
     }
