@@ -9,7 +9,7 @@ import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
+import type { Effects, HandlerRef, IssuedCommand, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
 import { SmartAppsService, VersionView } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
 import { Installation } from './installation.entity';
@@ -187,7 +187,9 @@ export class InstallationRuntime {
 
   private async applyEffects(tx: EntityManager, installation: Installation, effects: Effects, startState: Installation['state']): Promise<void> {
     const grants = effects.commands.length > 0 ? await this.installations.grantsOf(installation.id, tx) : [];
-    const done: { kind: 'command'; summary: string }[] = [];
+    const activity: { kind: 'command' | 'denied'; summary: string }[] = [];
+    const warnings: AppLogLine[] = [];
+    const granted: { issued: IssuedCommand; capability: string }[] = [];
     for (const issued of effects.commands) {
       // the DeviceGrant decides, whatever the sandbox reported
       const grant = grants.find(
@@ -195,37 +197,37 @@ export class InstallationRuntime {
       );
       if (!grant) {
         this.logger.warn(`installation ${installation.id} tried ${issued.command} on ungranted device ${issued.deviceId}`);
-        await this.installations.recordActivity(installation.id, 'denied', `Refused ${issued.command} on a device it was not granted`, tx);
-        await this.storeLogs(tx, installation, [{ level: 'warn', message: `refused ${issued.command} on device ${issued.deviceId}: not granted` }]);
+        activity.push({ kind: 'denied', summary: `Refused ${issued.command} on a device it was not granted` });
+        warnings.push({ level: 'warn', message: `refused ${issued.command} on device ${issued.deviceId}: not granted` });
         continue;
       }
-      try {
-        const change = await this.devices.executeCommand(tx, {
-          deviceId: issued.deviceId,
-          command: issued.command,
-          args: issued.args,
-          capability: grant.capability,
-          source: `installation:${installation.id}`,
-        });
-        done.push({ kind: 'command', summary: `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${change.attribute} → ${String(change.value)}` });
-      } catch (err) {
-        if (!(err instanceof DeviceCommandError)) {
-          throw err;
-        }
-        await this.storeLogs(tx, installation, [{ level: 'warn', message: `command ${issued.command} refused: ${err.message}` }]);
-      }
+      granted.push({ issued, capability: grant.capability });
     }
-    // a handler that left its state alone must not write back what it read: a concurrent handler's change would be lost
-    await this.installations.recordActivities(tx, installation.id, done);
+    // batched: one SELECT of the devices, an UPDATE per device, one INSERT of their events
+    const results = await this.devices.executeCommands(
+      tx,
+      granted.map(({ issued, capability }) => ({ deviceId: issued.deviceId, command: issued.command, args: issued.args, capability, source: `installation:${installation.id}` })),
+    );
+    results.forEach((change, i) => {
+      const issued = granted[i].issued;
+      if (change instanceof DeviceCommandError) {
+        warnings.push({ level: 'warn', message: `command ${issued.command} refused: ${change.message}` });
+      } else {
+        activity.push({ kind: 'command', summary: `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${change.attribute} → ${String(change.value)}` });
+      }
+    });
+    await this.installations.recordActivities(tx, installation.id, activity);
     if (JSON.stringify(effects.state) !== JSON.stringify(startState)) {
       await tx.getRepository(Installation).update({ id: installation.id }, installationPatch({ state: effects.state }));
     }
     // last_used_at is observability: buffered, never a statement of this transaction
     this.usage.touch(installation.id);
-    await this.storeLogs(tx, installation, effects.logs);
+    const lines = [...warnings, ...effects.logs];
     for (const sink of this.effectsSinks) {
-      await this.storeLogs(tx, installation, await sink.apply(tx, installation, effects));
+      lines.push(...(await sink.apply(tx, installation, effects)));
     }
+    // one INSERT for all of them
+    await this.storeLogs(tx, installation, lines);
   }
 
   /**

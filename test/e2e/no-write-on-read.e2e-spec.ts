@@ -116,7 +116,7 @@ describe('no write on a read (issue 10 point 2)', () => {
     expect(counted.reduce((n, r) => n + r.hits, 0)).toBe(2);
   });
 
-  it('a PUT applies its effects in one short transaction, its activity rows in one INSERT, the unchanged state not written', async () => {
+  it('a PUT applies its effects in one short transaction, statements batched (devices, events, activity), the unchanged state not written', async () => {
     const { token } = await connect(t.http, DEMO, 'Home', (page) => ({ switches: [optionValue(page, 'Kitchen Light'), optionValue(page, 'Porch Light')] }));
     const id = token.installation_id;
     await settle();
@@ -125,6 +125,8 @@ describe('no write on a read (issue 10 point 2)', () => {
     );
     expect(sent.filter((q) => /^\s*(BEGIN|START TRANSACTION)/i.test(q))).toHaveLength(1);
     expect(sent.filter((q) => /^\s*INSERT INTO "activity_logs"/i.test(q))).toHaveLength(1);
+    expect(sent.filter((q) => /^\s*INSERT INTO "device_events"/i.test(q))).toHaveLength(1);
+    expect(sent.filter((q) => /^\s*SELECT .* FROM "devices"/i.test(q))).toHaveLength(1);
     expect(sent.filter((q) => /^\s*UPDATE "installations"/i.test(q))).toEqual([]);
     const commands = await t.db.getRepository(ActivityLog).find({ where: { installationId: id, kind: 'command' }, order: { at: 'ASC' } });
     expect(commands.map((c) => c.summary)).toEqual([expect.stringMatching(/^off\(\) on device .*: switch → off$/), expect.stringMatching(/^off\(\) on device .*: switch → off$/)]);
