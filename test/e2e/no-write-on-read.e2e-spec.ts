@@ -114,7 +114,7 @@ describe('no write on a read (issue 10 point 2)', () => {
       (rows) => rows.reduce((n, r) => n + r.hits, 0) === 2,
     );
     expect(counted.reduce((n, r) => n + r.hits, 0)).toBe(2);
-  });
+  }, 60000);
 
   it('a PUT applies its effects in one short transaction, statements batched (devices, events, activity), the unchanged state not written', async () => {
     const { token } = await connect(t.http, DEMO, 'Home', (page) => ({ switches: [optionValue(page, 'Kitchen Light'), optionValue(page, 'Porch Light')] }));
@@ -132,14 +132,14 @@ describe('no write on a read (issue 10 point 2)', () => {
     expect(sent.filter((q) => /^\s*UPDATE "installations"/i.test(q))).toEqual([]);
     const commands = await t.db.getRepository(ActivityLog).find({ where: { installationId: id, kind: 'command' }, order: { at: 'ASC' } });
     expect(commands.map((c) => c.summary)).toEqual([expect.stringMatching(/^off\(\) on device .*: switch → off$/), expect.stringMatching(/^off\(\) on device .*: switch → off$/)]);
-  });
+  }, 60000);
 
   it('the activity page shows a call at once: reading it writes what this instance holds', async () => {
     const { agent, token } = await connect(t.http, DEMO, 'Cabin', (page) => ({ switches: optionValue(page, 'Cabin Light') }));
     await request(t.http).get(`/api/smartapps/installations/${token.installation_id}/switches`).set('Authorization', `Bearer ${token.access_token}`).expect(200);
     const page = await agent.get(`/apps/${token.installation_id}`).expect(200);
     expect(page.text).toContain('GET /switches → 200');
-  });
+  }, 60000);
 });
 
 describe('graceful shutdown writes what is buffered', () => {

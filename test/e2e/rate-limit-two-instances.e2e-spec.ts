@@ -72,5 +72,5 @@ maybe('the install-URL rate limit across two instances on one PostgreSQL', () =>
     expect(Number(overA.headers['x-ratelimit-current'])).toBeGreaterThanOrEqual(15);
     expect(Number(overB.headers['x-ratelimit-current'])).toBeGreaterThanOrEqual(15);
     expect(overB.headers['x-ratelimit-limit']).toBe(String(LIMIT));
-  });
+  }, 90000);
 });
