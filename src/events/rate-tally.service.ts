@@ -37,6 +37,8 @@ export class RateTally implements BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** how long counted hits may wait before they are shared (a test lengthens it to see what shutdown sends) */
+  periodMs = RATE_RECONCILE_MS;
 
   constructor(
     private readonly transactions: Transactions,
@@ -82,7 +84,7 @@ export class RateTally implements BeforeApplicationShutdown {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.reconcile(true);
-    }, RATE_RECONCILE_MS);
+    }, this.periodMs);
     this.timer.unref();
   }
 

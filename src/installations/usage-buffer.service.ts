@@ -27,6 +27,8 @@ export class UsageBuffer implements BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** how long a row may wait (a test lengthens it to see what shutdown writes) */
+  periodMs = USAGE_FLUSH_MS;
 
   constructor(private readonly transactions: Transactions) {}
 
@@ -75,7 +77,7 @@ export class UsageBuffer implements BeforeApplicationShutdown {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, USAGE_FLUSH_MS);
+    }, this.periodMs);
     this.timer.unref();
   }
 
