@@ -10,6 +10,7 @@ import { HandlerBudget } from './handler-budget.service';
 import { InstallRateLimit } from './install-rate-limit.service';
 import { InstanceIdentity } from './instance-identity';
 import { RateCounters } from './rate-counters.service';
+import { RateTally } from './rate-tally.service';
 import { Scheduler } from './scheduler.service';
 import { SubscriptionsService } from './subscriptions.service';
 import { WakeUp } from './wake-up';
@@ -24,6 +25,7 @@ import { WakeUp } from './wake-up';
     InstanceIdentity,
     WakeUp,
     RateCounters,
+    RateTally,
     InstallRateLimit,
     HandlerBudget,
     SubscriptionsService,
@@ -33,6 +35,6 @@ import { WakeUp } from './wake-up';
     EventEffects,
     EventsWorker,
   ],
-  exports: [InstallRateLimit, EventOutbox, Scheduler, CallbacksService, EventsWorker],
+  exports: [InstallRateLimit, EventOutbox, Scheduler, CallbacksService, EventsWorker, RateTally],
 })
 export class EventsModule {}

@@ -9,7 +9,7 @@ import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, HttpPolicy, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult, SnapshotApp } from '../sandbox/sandbox.types';
+import type { Effects, HandlerRef, HttpPolicy, IssuedCommand, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult, SnapshotApp } from '../sandbox/sandbox.types';
 import { SmartAppsService, VersionView } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
 import { InstallationContextCache } from './installation-context-cache';
@@ -19,6 +19,7 @@ import { Installation } from './installation.entity';
 import { installationPatch } from './installation-patch';
 import { GrantView, InstallationsService } from './installations.service';
 import { buildSnapshot, RequestParts } from './snapshot-builder';
+import { UsageBuffer } from './usage-buffer.service';
 
 export interface LoadedInstallation {
   installation: Installation;
@@ -84,6 +85,7 @@ export class InstallationRuntime {
     private readonly sandbox: SandboxService,
     private readonly appLogs: AppLogsService,
     private readonly contexts: InstallationContextCache,
+    private readonly usage: UsageBuffer,
   ) {}
 
   addEffectsSink(sink: InstallationEffectsSink): void {
@@ -144,6 +146,11 @@ export class InstallationRuntime {
     if (!result.ok && result.error.refusal) {
       // refused at once, nothing ran: no write, the caller answers 429 / 503 with Retry-After
       return refusedOf(result);
+    }
+    if (result.ok && changesNothing(result.effects, loaded.installation.state)) {
+      // a read: no transaction on the request path, only its (buffered) use
+      this.usage.touch(installationId);
+      return { kind: 'ok', response: result.effects.response };
     }
     return this.transactions.run(async (tx) => {
       const still = await this.installations.findActive(installationId, tx);
@@ -279,7 +286,10 @@ export class InstallationRuntime {
       // first, so a run that lost the compare-and-swap has written nothing else
       await writeAtomicState(tx, installation.id, effects.atomicState, atomicVersion ?? (await readAtomicState(tx, installation.id)).version);
     }
-    const grants = await this.installations.grantsOf(installation.id, tx);
+    const grants = effects.commands.length > 0 ? await this.installations.grantsOf(installation.id, tx) : [];
+    const activity: { kind: 'command' | 'denied' | 'callback'; summary: string }[] = [];
+    const warnings: AppLogLine[] = [];
+    const granted: { issued: IssuedCommand; capability: string }[] = [];
     for (const issued of effects.commands) {
       // the DeviceGrant decides, whatever the sandbox reported
       const grant = grants.find(
@@ -287,37 +297,41 @@ export class InstallationRuntime {
       );
       if (!grant) {
         this.logger.warn(`installation ${installation.id} tried ${issued.command} on ungranted device ${issued.deviceId}`);
-        await this.installations.recordActivity(installation.id, 'denied', `Refused ${issued.command} on a device it was not granted`, tx);
-        await this.storeLogs(tx, installation, [{ level: 'warn', message: `refused ${issued.command} on device ${issued.deviceId}: not granted` }]);
+        activity.push({ kind: 'denied', summary: `Refused ${issued.command} on a device it was not granted` });
+        warnings.push({ level: 'warn', message: `refused ${issued.command} on device ${issued.deviceId}: not granted` });
         continue;
       }
-      try {
-        const change = await this.devices.executeCommand(tx, {
-          deviceId: issued.deviceId,
-          command: issued.command,
-          args: issued.args,
-          capability: grant.capability,
-          source: `installation:${installation.id}`,
-        });
-        await this.installations.recordActivity(installation.id, 'command', `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${change.attribute} → ${String(change.value)}`, tx);
-      } catch (err) {
-        if (!(err instanceof DeviceCommandError)) {
-          throw err;
-        }
-        await this.storeLogs(tx, installation, [{ level: 'warn', message: `command ${issued.command} refused: ${err.message}` }]);
-      }
+      granted.push({ issued, capability: grant.capability });
     }
-    // a handler that left its state alone must not write back what it read: a concurrent handler's change would be lost
-    const stateChanged = JSON.stringify(effects.state) !== JSON.stringify(startState);
-    await tx.getRepository(Installation).update({ id: installation.id }, installationPatch(stateChanged ? { state: effects.state, lastUsedAt: new Date() } : { lastUsedAt: new Date() }));
-    await this.storeLogs(tx, installation, effects.logs);
+    // batched: one SELECT of the devices, an UPDATE per device, one INSERT of their events
+    const results = await this.devices.executeCommands(
+      tx,
+      granted.map(({ issued, capability }) => ({ deviceId: issued.deviceId, command: issued.command, args: issued.args, capability, source: `installation:${installation.id}` })),
+    );
+    results.forEach((change, i) => {
+      const issued = granted[i].issued;
+      if (change instanceof DeviceCommandError) {
+        warnings.push({ level: 'warn', message: `command ${issued.command} refused: ${change.message}` });
+      } else {
+        activity.push({ kind: 'command', summary: `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${change.attribute} → ${String(change.value)}` });
+      }
+    });
     // the user sees where the app sent requests, as for callbacks
     for (const sent of effects.requests ?? []) {
-      await this.installations.recordActivity(installation.id, 'callback', `Request ${sent.method} ${sent.url}: ${sent.outcome}`.slice(0, 500), tx);
+      activity.push({ kind: 'callback', summary: `Request ${sent.method} ${sent.url}: ${sent.outcome}`.slice(0, 500) });
     }
+    await this.installations.recordActivities(tx, installation.id, activity);
+    if (JSON.stringify(effects.state) !== JSON.stringify(startState)) {
+      await tx.getRepository(Installation).update({ id: installation.id }, installationPatch({ state: effects.state }));
+    }
+    // last_used_at is observability: buffered, never a statement of this transaction
+    this.usage.touch(installation.id);
+    const lines = [...warnings, ...effects.logs];
     for (const sink of this.effectsSinks) {
-      await this.storeLogs(tx, installation, await sink.apply(tx, installation, effects));
+      lines.push(...(await sink.apply(tx, installation, effects)));
     }
+    // one INSERT for all of them
+    await this.storeLogs(tx, installation, lines);
   }
 
   /**
@@ -331,6 +345,20 @@ export class InstallationRuntime {
   private async storeLogs(tx: EntityManager, installation: Installation, logs: AppLogLine[]): Promise<void> {
     await this.appLogs.append(tx, { installationId: installation.id, smartAppId: installation.smartAppId }, logs);
   }
+}
+
+/** True when applying these effects would write nothing: no command, log line, subscription, schedule or callback, and the state as it was. */
+function changesNothing(effects: Effects, startState: Installation['state']): boolean {
+  // every effect but the response and an unchanged state is a write (new kinds of effect count too)
+  return Object.entries(effects).every(([key, value]: [string, unknown]) => {
+    if (key === 'response') {
+      return true;
+    }
+    if (key === 'state') {
+      return JSON.stringify(value) === JSON.stringify(startState);
+    }
+    return Array.isArray(value) ? value.length === 0 : value === undefined;
+  });
 }
 
 function refusedOf(result: Extract<SandboxResult, { ok: false }>): InvocationOutcome {

@@ -12,10 +12,11 @@ import { InstallationLifecycle } from './installation-lifecycle.service';
 import { InstallationRuntime } from './installation-runtime.service';
 import { Installation } from './installation.entity';
 import { InstallationsService } from './installations.service';
+import { UsageBuffer } from './usage-buffer.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Installation, DeviceGrant, ActivityLog, AppLog]), LocationsModule, SmartAppsModule, SandboxModule],
-  providers: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService, InstallationContextCache],
-  exports: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService],
+  providers: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService, InstallationContextCache, UsageBuffer],
+  exports: [InstallationsService, InstallationRuntime, InstallationLifecycle, AppLogsService, UsageBuffer],
 })
 export class InstallationsModule {}

@@ -10,6 +10,7 @@ import { Installation } from './installation.entity';
 import { installationPatch } from './installation-patch';
 import { SettingValue } from './installation-settings';
 import { ChosenGrant } from './preference-choices';
+import { UsageBuffer } from './usage-buffer.service';
 
 export interface InstallationView {
   id: string;
@@ -54,6 +55,7 @@ export class InstallationsService {
     @InjectRepository(DeviceGrant) private readonly grants: Repository<DeviceGrant>,
     @InjectRepository(ActivityLog) private readonly activity: Repository<ActivityLog>,
     private readonly invalidations: Invalidations,
+    private readonly usage: UsageBuffer,
   ) {}
 
   /** Creates the installation and one DeviceGrant per chosen device and input, inside the caller's transaction. */
@@ -142,6 +144,8 @@ export class InstallationsService {
   }
 
   async listForAccount(accountId: string): Promise<InstallationView[]> {
+    // what this instance still holds of last_used_at is shown too
+    await this.usage.flush();
     const rows = await this.installations.find({ where: { accountId, status: In(LIVE) }, order: { createdAt: 'DESC', id: 'ASC' } });
     return rows.map(toView);
   }
@@ -192,20 +196,36 @@ export class InstallationsService {
     return [...new Set(rows.map((r) => r.installationId))];
   }
 
+  /** Inside the caller's transaction; without one, buffered and written within about a second (UsageBuffer). */
   async recordActivity(installationId: string, kind: ActivityKind, summary: string, manager?: EntityManager): Promise<void> {
     if (!manager) {
-      return this.transactions.run((tx) => this.recordActivity(installationId, kind, summary, tx));
+      this.usage.recordActivity(installationId, kind, summary);
+      return;
     }
     await manager.getRepository(ActivityLog).insert({ id: randomUUID(), installationId, at: new Date(), kind, summary });
   }
 
+  /** Several rows of one installation in one INSERT, inside the caller's transaction. */
+  async recordActivities(manager: EntityManager, installationId: string, entries: { kind: ActivityKind; summary: string }[]): Promise<void> {
+    if (entries.length === 0) {
+      return;
+    }
+    // one millisecond apart, so the rows keep their order in the activity list
+    const at = Date.now();
+    await manager.getRepository(ActivityLog).insert(entries.map((e, i) => ({ id: randomUUID(), installationId, at: new Date(at + i), kind: e.kind, summary: e.summary })));
+  }
+
   async activityOf(installationId: string, limit = 50, offset = 0): Promise<ActivityLog[]> {
+    // a user reading the activity sees the calls this instance has not written yet
+    await this.usage.flush();
     return this.activity.find({ where: { installationId }, order: { at: 'DESC', id: 'DESC' }, take: limit, skip: offset });
   }
 
+  /** Inside the caller's transaction; without one, buffered and written within about a second (UsageBuffer). */
   async touch(installationId: string, manager?: EntityManager): Promise<void> {
     if (!manager) {
-      return this.transactions.run((tx) => this.touch(installationId, tx));
+      this.usage.touch(installationId);
+      return;
     }
     await manager.getRepository(Installation).update({ id: installationId }, { lastUsedAt: new Date() });
   }

@@ -31,6 +31,15 @@ export interface DeviceChange {
   displayName: string;
 }
 
+export interface CommandInput {
+  deviceId: string;
+  command: string;
+  args: unknown[];
+  /** the capability the command must belong to (the grant's); any of the device's when absent */
+  capability?: string;
+  source: string;
+}
+
 /** Runs inside the transaction of every device change, e.g. to write the events outbox. */
 export type DeviceChangeListener = (manager: EntityManager, change: DeviceChange) => Promise<void>;
 
@@ -105,33 +114,64 @@ export class DevicesService {
    */
   async executeCommand(
     manager: EntityManager,
-    input: { deviceId: string; command: string; args: unknown[]; capability?: string; source: string },
+    input: CommandInput,
   ): Promise<DeviceChange> {
-    const repo = manager.getRepository(Device);
-    const device = await repo.findOne({ where: { id: input.deviceId } });
+    const device = await manager.getRepository(Device).findOne({ where: { id: input.deviceId } });
     if (!device) {
       throw new DeviceCommandError('No such device');
     }
-    const candidates = input.capability ? [input.capability] : device.capabilities;
-    const capability = candidates
-      .filter((c) => device.capabilities.includes(c))
-      .map((c) => findCapability(c))
-      .find((c) => c?.commands.some((cmd) => cmd.name === input.command));
-    const command = capability?.commands.find((c) => c.name === input.command);
-    if (!command) {
-      throw new DeviceCommandError(`${input.command} is not a command of ${input.capability ?? 'this device'}`);
+    const set = commandEffect(device, input);
+    return this.recordChange(manager, device, set.attribute, set.value, input.source);
+  }
+
+  /**
+   * Several commands in order, as `executeCommand` would run them one by one, with the statements
+   * batched: one SELECT of the devices, one UPDATE per device, one INSERT of the events. A refused
+   * command gives its DeviceCommandError in its place and changes nothing.
+   */
+  async executeCommands(manager: EntityManager, inputs: CommandInput[]): Promise<(DeviceChange | DeviceCommandError)[]> {
+    if (inputs.length === 0) {
+      return [];
     }
-    if (input.args.length !== command.args.length) {
-      throw new DeviceCommandError(`${command.name} takes ${command.args.length} argument(s)`);
-    }
-    command.args.forEach((spec, i) => {
-      const problem = checkValue(spec, input.args[i]);
-      if (problem) {
-        throw new DeviceCommandError(problem);
+    const rows = await manager.getRepository(Device).find({ where: { id: In([...new Set(inputs.map((i) => i.deviceId))]) } });
+    const devices = new Map(rows.map((d) => [d.id, d]));
+    const start = Date.now();
+    const changed = new Set<Device>();
+    const results = inputs.map((input, i): DeviceChange | DeviceCommandError => {
+      const device = devices.get(input.deviceId);
+      // one millisecond apart, so the events keep their order
+      const at = new Date(start + i);
+      try {
+        if (!device) {
+          throw new DeviceCommandError('No such device');
+        }
+        const set = commandEffect(device, input);
+        device.state = { ...device.state, [set.attribute]: set.value };
+        changed.add(device);
+        return { deviceId: device.id, locationId: device.locationId, attribute: set.attribute, value: set.value, unit: unitOf(device, set.attribute), source: input.source, at, displayName: device.label };
+      } catch (err) {
+        if (err instanceof DeviceCommandError) {
+          return err;
+        }
+        throw err;
       }
     });
-    const value = (command.sets.value ?? input.args[command.sets.fromArg ?? 0]) as AttributeValue;
-    return this.recordChange(manager, device, command.sets.attribute, value, input.source);
+    const changes = results.filter((r): r is DeviceChange => !(r instanceof DeviceCommandError));
+    const updatedAt = new Date(start + inputs.length - 1);
+    for (const device of changed) {
+      await manager.getRepository(Device).update({ id: device.id }, { state: device.state, updatedAt });
+    }
+    if (changes.length > 0) {
+      await manager.getRepository(DeviceEvent).insert(
+        changes.map((c) => ({ id: randomUUID(), deviceId: c.deviceId, locationId: c.locationId, attribute: c.attribute, value: c.value, unit: c.unit, source: c.source, createdAt: c.at })),
+      );
+    }
+    for (const change of changes) {
+      for (const listener of this.changeListeners) {
+        await listener(manager, change);
+      }
+    }
+    return results;
   }
 
   /** A sensor reading or simulated change: the attribute must belong to the device. */
@@ -182,10 +222,7 @@ export class DevicesService {
 
   private async recordChange(manager: EntityManager, device: Device, attribute: string, value: AttributeValue, source: string): Promise<DeviceChange> {
     const at = new Date();
-    const unit = (() => {
-      const spec = attributeSpec(device.capabilities, attribute);
-      return spec?.type === 'number' ? (spec.unit ?? null) : null;
-    })();
+    const unit = unitOf(device, attribute);
     await manager.getRepository(Device).update({ id: device.id }, { state: { ...device.state, [attribute]: value }, updatedAt: at });
     await manager.getRepository(DeviceEvent).insert({
       id: randomUUID(),
@@ -214,4 +251,32 @@ function toView(device: Device): DeviceView {
     capabilities: device.capabilities,
     state: device.state,
   };
+}
+
+/** What a command sets on the device, after checking it belongs to one of its capabilities and its arguments. */
+function commandEffect(device: Device, input: CommandInput): { attribute: string; value: AttributeValue } {
+  const candidates = input.capability ? [input.capability] : device.capabilities;
+  const capability = candidates
+    .filter((c) => device.capabilities.includes(c))
+    .map((c) => findCapability(c))
+    .find((c) => c?.commands.some((cmd) => cmd.name === input.command));
+  const command = capability?.commands.find((c) => c.name === input.command);
+  if (!command) {
+    throw new DeviceCommandError(`${input.command} is not a command of ${input.capability ?? 'this device'}`);
+  }
+  if (input.args.length !== command.args.length) {
+    throw new DeviceCommandError(`${command.name} takes ${command.args.length} argument(s)`);
+  }
+  command.args.forEach((spec, i) => {
+    const problem = checkValue(spec, input.args[i]);
+    if (problem) {
+      throw new DeviceCommandError(problem);
+    }
+  });
+  return { attribute: command.sets.attribute, value: (command.sets.value ?? input.args[command.sets.fromArg ?? 0]) as AttributeValue };
+}
+
+function unitOf(device: Device, attribute: string): string | null {
+  const spec = attributeSpec(device.capabilities, attribute);
+  return spec?.type === 'number' ? (spec.unit ?? null) : null;
 }

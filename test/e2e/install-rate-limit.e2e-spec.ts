@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { connect, optionValue } from '../helpers/browser';
 import { manualClock } from '../factories/events';
+import { RateCounter } from '../../src/events/rate-counter.entity';
+import { RateTally } from '../../src/events/rate-tally.service';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 const DEMO = { email: 'demo@example.com', password: 'demo-password' };
@@ -52,5 +54,30 @@ describe('the install URL is rate limited per installation (CONTRACT §3)', () =
     const next = await call('/switches').expect(200);
     expect(next.headers['x-ratelimit-current']).toBe('1');
     expect(next.headers['x-ratelimit-ttl']).toBe('60');
+  });
+
+  it('counts in memory and shares the count through the database: another instance’s calls count after a reconciliation', async () => {
+    manualClock(t, new Date('2025-05-02T08:00:00Z'));
+    const tally = t.app.get(RateTally);
+    const { token } = await connect(t.http, DEMO, 'Home', (page) => ({ switches: optionValue(page, 'Porch Light') }));
+    const id = token.installation_id;
+    const call = () => request(t.http).get(`/api/smartapps/installations/${id}/switches`).set('Authorization', `Bearer ${token.access_token}`);
+    expect((await call().expect(200)).headers['x-ratelimit-current']).toBe('1');
+    await tally.reconcile();
+    const bucket = `install-api:${id}`;
+    const [row] = await t.db.getRepository(RateCounter).findBy({ bucket });
+    expect(row.hits).toBe(1);
+    // another instance sent one call of this window to the database
+    await t.write((m) => m.getRepository(RateCounter).update({ bucket, windowNo: row.windowNo }, { hits: row.hits + 1 }));
+    // not known here yet: within the tolerance, this instance counts its own
+    expect((await call().expect(200)).headers['x-ratelimit-current']).toBe('2');
+    await tally.reconcile();
+    // now it is: 1 (here) + 1 (there) + 1 (here) sent, and the next call is the fourth of a limit of 3
+    expect((await t.db.getRepository(RateCounter).findOneByOrFail({ bucket, windowNo: row.windowNo })).hits).toBe(3);
+    const over = await call().expect(429);
+    expect(over.body).toEqual({ error: true, type: 'RateLimit', message: 'Please try again later' });
+    expect(over.headers['x-ratelimit-current']).toBe('4');
+    await tally.reconcile();
+    expect((await t.db.getRepository(RateCounter).findOneByOrFail({ bucket, windowNo: row.windowNo })).hits).toBe(4);
   });
 });
