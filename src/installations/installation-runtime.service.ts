@@ -9,7 +9,7 @@ import { findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
+import type { Effects, HandlerRef, LogLine, SandboxDeviceEvent, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult } from '../sandbox/sandbox.types';
 import { SmartAppsService, VersionView } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
 import { Installation } from './installation.entity';
@@ -23,7 +23,12 @@ export interface LoadedInstallation {
   location: LocationView;
   grants: GrantView[];
   devices: DeviceView[];
+  /** recent events per device, newest first; loaded only for SmartApps that call `device.events()` */
+  deviceEvents?: Record<string, SandboxDeviceEvent[]>;
 }
+
+/** How many recent events per device a handler's `device.events(max)` can see. */
+export const DEVICE_EVENTS_IN_SNAPSHOT = 20;
 
 export type InvocationOutcome =
   | { kind: 'ok'; response: SandboxResponse }
@@ -106,7 +111,18 @@ export class InstallationRuntime {
     }
     const granted = grants ?? (await this.installations.grantsOf(installation.id, manager));
     const devices = await this.devices.byIds([...new Set(granted.map((g) => g.deviceId))], manager);
-    return { installation, version, location, grants: granted, devices };
+    // only SmartApps whose source mentions `events(` pay for the extra reads
+    const deviceEvents = /\bevents\s*\(/.test(version.source) ? await this.recentDeviceEvents(devices, manager) : undefined;
+    return { installation, version, location, grants: granted, devices, ...(deviceEvents ? { deviceEvents } : {}) };
+  }
+
+  private async recentDeviceEvents(devices: DeviceView[], manager: EntityManager): Promise<Record<string, SandboxDeviceEvent[]>> {
+    const byDevice: Record<string, SandboxDeviceEvent[]> = {};
+    for (const d of devices) {
+      const rows = await this.devices.recentEvents(d.id, DEVICE_EVENTS_IN_SNAPSHOT, manager);
+      byDevice[d.id] = rows.map((e) => ({ name: e.attribute, value: e.value, unit: e.unit, date: new Date(e.createdAt).toISOString() }));
+    }
+    return byDevice;
   }
 
   /** Runs the handler in the sandbox on a snapshot; no database access. */
@@ -120,6 +136,7 @@ export class InstallationRuntime {
       location: loaded.location,
       request,
       now: new Date(),
+      ...(loaded.deviceEvents ? { deviceEvents: loaded.deviceEvents } : {}),
     });
     const result = await this.sandbox.run({
       versionKey: version.id,
@@ -183,7 +200,8 @@ export class InstallationRuntime {
     for (const issued of effects.commands) {
       // the DeviceGrant decides, whatever the sandbox reported
       const grant = grants.find(
-        (g) => g.deviceId === issued.deviceId && g.inputName === issued.inputName && findCapability(g.capability)?.commands.some((c) => c.name === issued.command),
+        // any grant of the device: its proxy carries the commands of every capability it was granted through
+        (g) => g.deviceId === issued.deviceId && findCapability(g.capability)?.commands.some((c) => c.name === issued.command),
       );
       if (!grant) {
         this.logger.warn(`installation ${installation.id} tried ${issued.command} on ungranted device ${issued.deviceId}`);
@@ -192,14 +210,14 @@ export class InstallationRuntime {
         continue;
       }
       try {
-        const change = await this.devices.executeCommand(tx, {
+        const changes = await this.devices.executeCommand(tx, {
           deviceId: issued.deviceId,
           command: issued.command,
           args: issued.args,
           capability: grant.capability,
           source: `installation:${installation.id}`,
         });
-        await this.installations.recordActivity(installation.id, 'command', `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${change.attribute} → ${String(change.value)}`, tx);
+        await this.installations.recordActivity(installation.id, 'command', `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${changeText(changes)}`, tx);
       } catch (err) {
         if (!(err instanceof DeviceCommandError)) {
           throw err;
@@ -266,4 +284,8 @@ function describeFailure(kind: string): string {
     default:
       return 'threw an error';
   }
+}
+
+function changeText(changes: { attribute: string; value: unknown }[]): string {
+  return changes.length === 0 ? 'no state change' : changes.map((c) => `${c.attribute} → ${typeof c.value === 'object' ? JSON.stringify(c.value) : String(c.value)}`).join(', ');
 }

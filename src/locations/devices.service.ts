@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
-import { AttributeValue, attributeSpec, checkValue, findCapability } from './capabilities';
+import { AttributeValue, attributeSpec, checkValue, commandChanges, findCapability } from './capabilities';
 import { DeviceEvent } from './device-event.entity';
 import { Device } from './device.entity';
 import { Location } from './location.entity';
@@ -17,6 +17,8 @@ export interface DeviceView {
   deviceType: string;
   capabilities: string[];
   state: Record<string, AttributeValue>;
+  /** attribute -> ISO time it last changed (the device's last update where it was not kept) */
+  stateDates?: Record<string, string>;
 }
 
 export interface DeviceChange {
@@ -61,9 +63,11 @@ export class DevicesService {
       id: randomUUID(),
       locationId: input.locationId,
       label: input.label,
-      deviceType: input.deviceType ?? input.capabilities[0],
+      // classic device type names, e.g. "Simulated Switch" (a handler's `device.name`)
+      deviceType: input.deviceType ?? `Simulated ${findCapability(input.capabilities[0])?.title ?? input.capabilities[0]}`,
       capabilities: [...new Set(input.capabilities)],
       state,
+      stateDates: Object.fromEntries(Object.keys(state).map((a) => [a, now.toISOString()])),
       createdAt: now,
       updatedAt: now,
     };
@@ -101,12 +105,13 @@ export class DevicesService {
 
   /**
    * Runs one command on a device: checks it belongs to one of the device's capabilities (and to
-   * `capability` when given), checks its arguments, updates the state and records the event.
+   * `capability` when given), checks its arguments, updates the state and records one event per
+   * attribute it changes (none for momentary's push; hue, saturation and color for setColor).
    */
   async executeCommand(
     manager: EntityManager,
     input: { deviceId: string; command: string; args: unknown[]; capability?: string; source: string },
-  ): Promise<DeviceChange> {
+  ): Promise<DeviceChange[]> {
     const repo = manager.getRepository(Device);
     const device = await repo.findOne({ where: { id: input.deviceId } });
     if (!device) {
@@ -130,8 +135,13 @@ export class DevicesService {
         throw new DeviceCommandError(problem);
       }
     });
-    const value = (command.sets.value ?? input.args[command.sets.fromArg ?? 0]) as AttributeValue;
-    return this.recordChange(manager, device, command.sets.attribute, value, input.source);
+    const changes: DeviceChange[] = [];
+    for (const { attribute, value } of commandChanges(command, input.args)) {
+      changes.push(await this.recordChange(manager, device, attribute, value, input.source));
+      device.state = { ...device.state, [attribute]: value };
+      device.stateDates = { ...(device.stateDates ?? {}), [attribute]: changes[changes.length - 1].at.toISOString() };
+    }
+    return changes;
   }
 
   /** A sensor reading or simulated change: the attribute must belong to the device. */
@@ -176,8 +186,9 @@ export class DevicesService {
     this.changeListeners.push(listener);
   }
 
-  async recentEvents(deviceId: string, limit = 20): Promise<DeviceEvent[]> {
-    return this.events.find({ where: { deviceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  async recentEvents(deviceId: string, limit = 20, manager?: EntityManager): Promise<DeviceEvent[]> {
+    const repo = manager ? manager.getRepository(DeviceEvent) : this.events;
+    return repo.find({ where: { deviceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
 
   private async recordChange(manager: EntityManager, device: Device, attribute: string, value: AttributeValue, source: string): Promise<DeviceChange> {
@@ -186,7 +197,9 @@ export class DevicesService {
       const spec = attributeSpec(device.capabilities, attribute);
       return spec?.type === 'number' ? (spec.unit ?? null) : null;
     })();
-    await manager.getRepository(Device).update({ id: device.id }, { state: { ...device.state, [attribute]: value }, updatedAt: at });
+    await manager
+      .getRepository(Device)
+      .update({ id: device.id }, { state: { ...device.state, [attribute]: value }, stateDates: { ...(device.stateDates ?? {}), [attribute]: at.toISOString() }, updatedAt: at });
     await manager.getRepository(DeviceEvent).insert({
       id: randomUUID(),
       deviceId: device.id,
@@ -213,5 +226,6 @@ function toView(device: Device): DeviceView {
     deviceType: device.deviceType,
     capabilities: device.capabilities,
     state: device.state,
+    stateDates: Object.fromEntries(Object.keys(device.state).map((a) => [a, device.stateDates?.[a] ?? device.updatedAt.toISOString()])),
   };
 }
