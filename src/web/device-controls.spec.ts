@@ -1,3 +1,4 @@
+import { CAPABILITIES } from '../locations/capabilities';
 import { capabilityPanels, stateSummary, valueLabel } from './device-controls';
 
 describe('device controls drawn from the capability catalogue', () => {
@@ -8,7 +9,8 @@ describe('device controls drawn from the capability catalogue', () => {
       { command: 'off', label: 'Turn off' },
     ]);
     expect(levelPanel.values).toEqual([expect.objectContaining({ command: 'setLevel', isRange: true, min: '0', max: '100', step: '1', current: '40', unit: '%' })]);
-    expect(switchPanel.sensors).toEqual([]);
+    // the simulator can still report what the device did on its own (turned at the wall)
+    expect(switchPanel.sensors.map((c) => [c.attribute, c.label, c.isChoice])).toEqual([['switch', 'Switch', true]]);
   });
 
   it('should offer setpoint numbers and a mode choice for a thermostat', () => {
@@ -17,16 +19,19 @@ describe('device controls drawn from the capability catalogue', () => {
       ['setHeatingSetpoint', true, false],
       ['setCoolingSetpoint', true, false],
       ['setThermostatMode', false, true],
+      ['setThermostatFanMode', false, true],
     ]);
+    expect(panel.buttons.map((b) => b.command)).toEqual(['off', 'heat', 'emergencyHeat', 'cool', 'auto', 'fanOn', 'fanAuto', 'fanCirculate']);
     expect(panel.values[2].options.find((o) => o.selected)?.value).toBe('heat');
   });
 
-  it('should turn sensor attributes (no commands) into simulator controls, min 0 included', () => {
+  it('should turn every attribute into a simulator control, min 0 included', () => {
     const panels = capabilityPanels(['contactSensor', 'battery', 'lock'], { contact: 'open', battery: 80, lock: 'locked' });
     const sensors = panels.flatMap((p) => p.sensors);
     expect(sensors.map((s) => [s.attribute, s.isChoice])).toEqual([
       ['contact', true],
       ['battery', false],
+      ['lock', true],
     ]);
     expect(sensors[0].choices).toEqual([
       { value: 'open', label: 'Open', current: true },
@@ -44,5 +49,23 @@ describe('device controls drawn from the capability catalogue', () => {
     ]);
     expect(valueLabel('active')).toBe('Motion');
     expect(valueLabel(null)).toBe('—');
+  });
+
+  it('should cover every capability of the catalogue: a control per command, a simulator control per attribute', () => {
+    for (const capability of CAPABILITIES) {
+      const [panel] = capabilityPanels([capability.name], capability.initialState);
+      expect(panel.title).toBe(capability.title);
+      const controlled = [...panel.buttons.map((b) => b.command), ...panel.values.map((v) => v.command)].sort();
+      expect(controlled).toEqual(capability.commands.map((c) => c.name).sort());
+      expect(panel.sensors.map((c) => c.attribute)).toEqual(capability.attributes.map((a) => a.name));
+    }
+  });
+
+  it('should offer a colour picker for setColor and x,y,z text for three axis', () => {
+    const [color] = capabilityPanels(['colorControl'], { hue: 10, saturation: 20, color: '#FF8800' });
+    expect(color.values.find((v) => v.command === 'setColor')).toMatchObject({ isColor: true, isNumber: false, current: '#FF8800' });
+    const [axis] = capabilityPanels(['threeAxis'], { threeAxis: { x: 1, y: -2, z: 1000 } });
+    expect(axis.sensors[0]).toMatchObject({ attribute: 'threeAxis', isText: true, current: '1,-2,1000' });
+    expect(valueLabel({ x: 1, y: -2, z: 1000 })).toBe('x 1, y -2, z 1000');
   });
 });

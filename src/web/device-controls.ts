@@ -180,7 +180,7 @@ function sensorControls(capability: Capability, state: Record<string, AttributeV
     const current = state[a.name];
     return {
       attribute: a.name,
-      label: capability.attributes.length > 1 || capability.commands.length > 0 ? `${capability.title}: ${attributeTitle(a.name)}` : capability.title,
+      label: capability.attributes.length > 1 ? `${capability.title}: ${attributeTitle(a.name)}` : capability.title,
       isChoice: a.type === 'enum',
       isText: a.type === 'string' || a.type === 'vector3',
       pattern: a.type === 'vector3' ? '-?\\d+(\\.\\d+)?,-?\\d+(\\.\\d+)?,-?\\d+(\\.\\d+)?' : '',
