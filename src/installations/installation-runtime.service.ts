@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { PlatformUnavailableError } from '../common/platform-unavailable';
-import { findCapability } from '../locations/capabilities';
+import { AttributeValue, findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
@@ -286,6 +286,6 @@ function describeFailure(kind: string): string {
   }
 }
 
-function changeText(changes: { attribute: string; value: unknown }[]): string {
-  return changes.length === 0 ? 'no state change' : changes.map((c) => `${c.attribute} → ${typeof c.value === 'object' ? JSON.stringify(c.value) : String(c.value)}`).join(', ');
+function changeText(changes: { attribute: string; value: AttributeValue }[]): string {
+  return changes.length === 0 ? 'no state change' : changes.map((c) => `${c.attribute} → ${typeof c.value === 'string' ? c.value : JSON.stringify(c.value)}`).join(', ');
 }

@@ -326,7 +326,8 @@ export function checkValue(spec: ValueSpec, value: unknown): string | null {
       return Object.keys(value).length === 3 ? null : `${spec.name} must have only x, y and z`;
     case 'color':
       return checkColorMap(spec.name, value);
-    default:
+    case 'number':
+    case 'integer':
       return checkNumber(spec.name, value, spec.type === 'integer', spec.min, spec.max);
   }
 }

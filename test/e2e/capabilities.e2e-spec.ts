@@ -54,7 +54,8 @@ function argumentFor(arg: CommandArgument): unknown {
       return (arg.values ?? [])[(arg.values ?? []).length - 1];
     case 'color':
       return { hue: 40, saturation: 60, hex: '#112233' };
-    default:
+    case 'number':
+    case 'integer':
       return arg.min !== undefined ? arg.min + 1 : 1;
   }
 }
@@ -70,7 +71,7 @@ function simulated(spec: AttributeSpec, current: AttributeValue | undefined): { 
       return { form: '#ABCDEF', value: '#ABCDEF' };
     case 'vector3':
       return { form: '10,-20,980', value: { x: 10, y: -20, z: 980 } };
-    default: {
+    case 'number': {
       const value = (spec.min ?? 0) + 2;
       return { form: String(value), value };
     }
