@@ -2,6 +2,7 @@ import request from 'supertest';
 import { EventOutbox } from '../../src/events/event-outbox.service';
 import { AttributeSpec, AttributeValue, CAPABILITIES, Capability, CommandArgument, commandChanges } from '../../src/locations/capabilities';
 import { Device } from '../../src/locations/device.entity';
+import { Location } from '../../src/locations/location.entity';
 import { Agent, agentFor, codeFrom, csrfOf, decide, logIn, openPreferences } from '../helpers/browser';
 import { addDevice, publishApp, stateOf } from '../factories/events';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -157,6 +158,29 @@ describe('every capability of the catalogue: commands through the install URL, a
     await t.app.get(EventOutbox).drain();
     const events = ((await stateOf(t, installationId)).events ?? []) as { deviceId: string }[];
     expect(events.filter((e) => e.deviceId === ids[c.name])).toEqual(expected);
+  });
+
+  it('creates a device with every capability through the form; its page has a control per command and a simulator control per attribute', async () => {
+    const home = (await t.db.getRepository(Location).findOneByOrFail({ name: 'Home' })).id;
+    const csrf = csrfOf((await agent.get(`/locations/${home}/devices/new`).expect(200)).text);
+    const form = new URLSearchParams({ _csrf: csrf, label: 'Everything Device' });
+    for (const c of CAPABILITIES) {
+      form.append('capabilities', c.name);
+    }
+    const created = await agent.post(`/locations/${home}/devices`).type('form').send(form.toString()).expect(303);
+    const device = await t.db.getRepository(Device).findOneByOrFail({ label: 'Everything Device' });
+    expect(created.headers.location).toBe(`/devices/${device.id}`);
+    expect(device.capabilities).toEqual(CAPABILITIES.map((c) => c.name));
+    const page = (await agent.get(`/devices/${device.id}`).expect(200)).text;
+    for (const c of CAPABILITIES) {
+      expect(page).toContain(`<h2 id="panel-${c.name}">${c.title}</h2>`);
+      for (const command of c.commands) {
+        expect(page).toContain(`value="${command.name}"`);
+      }
+      for (const a of c.attributes) {
+        expect(page).toContain(`name="attribute" value="${a.name}"`);
+      }
+    }
   });
 
   it('fails the handler on an argument out of range (SmartAppError) and answers a bad simulated value with a 400 that says why', async () => {
