@@ -9,8 +9,9 @@ describe('device controls drawn from the capability catalogue', () => {
       { command: 'off', label: 'Turn off' },
     ]);
     expect(levelPanel.values).toEqual([expect.objectContaining({ command: 'setLevel', isRange: true, min: '0', max: '100', step: '1', current: '40', unit: '%' })]);
-    // the simulator can still report what the device did on its own (turned at the wall)
-    expect(switchPanel.sensors.map((c) => [c.attribute, c.label, c.isChoice])).toEqual([['switch', 'Switch', true]]);
+    // its commands reach every value: nothing for the simulator
+    expect(switchPanel.sensors).toEqual([]);
+    expect(levelPanel.sensors).toEqual([]);
   });
 
   it('should offer setpoint numbers and a mode choice for a thermostat', () => {
@@ -25,12 +26,13 @@ describe('device controls drawn from the capability catalogue', () => {
     expect(panel.values[2].options.find((o) => o.selected)?.value).toBe('heat');
   });
 
-  it('should turn every attribute into a simulator control, min 0 included', () => {
+  it('should turn attributes commands cannot reach into simulator controls, min 0 included', () => {
     const panels = capabilityPanels(['contactSensor', 'battery', 'lock'], { contact: 'open', battery: 80, lock: 'locked' });
     const sensors = panels.flatMap((p) => p.sensors);
     expect(sensors.map((s) => [s.attribute, s.isChoice])).toEqual([
       ['contact', true],
       ['battery', false],
+      // lock() and unlock() never report "unknown"
       ['lock', true],
     ]);
     expect(sensors[0].choices).toEqual([
@@ -57,7 +59,16 @@ describe('device controls drawn from the capability catalogue', () => {
       expect(panel.title).toBe(capability.title);
       const controlled = [...panel.buttons.map((b) => b.command), ...panel.values.map((v) => v.command)].sort();
       expect(controlled).toEqual(capability.commands.map((c) => c.name).sort());
-      expect(panel.sensors.map((c) => c.attribute)).toEqual(capability.attributes.map((a) => a.name));
+      // every value of every attribute is reachable: by the simulator, a value control, or one button per value
+      const byValueControl = panel.values.map((v) => capability.commands.find((c) => c.name === v.command)?.sets?.attribute ?? 'color');
+      const byButtons = (name: string) => panel.buttons.map((b) => capability.commands.find((c) => c.name === b.command)?.sets).filter((x) => x?.attribute === name).map((x) => x?.value);
+      for (const attribute of capability.attributes) {
+        const reachable =
+          panel.sensors.some((c) => c.attribute === attribute.name) ||
+          byValueControl.includes(attribute.name) ||
+          (attribute.type === 'enum' && attribute.values.every((v) => byButtons(attribute.name).includes(v)));
+        expect(`${capability.name}.${attribute.name}: ${reachable}`).toBe(`${capability.name}.${attribute.name}: true`);
+      }
     }
   });
 

@@ -1,4 +1,4 @@
-import { AttributeValue, CAPABILITIES, Capability, CapabilityCommand, findCapability } from '../locations/capabilities';
+import { AttributeSpec, AttributeValue, CAPABILITIES, Capability, CapabilityCommand, findCapability } from '../locations/capabilities';
 
 // How the device page shows the capability catalogue: what a person can press, slide or pick.
 
@@ -173,10 +173,23 @@ function valueControl(command: CapabilityCommand, state: Record<string, Attribut
   };
 }
 
-// Every attribute can be simulated: a real device also reports what no command set (a switch
-// turned at the wall, a door "opening", a thermostat "heating").
+/** Whether the capability's commands can set every value of the attribute (a level slider, on/off buttons). */
+function coveredByCommands(capability: Capability, attribute: AttributeSpec): boolean {
+  const commands = capability.commands.filter((c) => c.sets?.attribute === attribute.name);
+  if (attribute.name === 'color' && capability.commands.some((c) => c.args[0]?.type === 'color')) {
+    return true;
+  }
+  if (commands.some((c) => c.sets?.fromArg !== undefined)) {
+    return true;
+  }
+  const fixed = new Set(commands.map((c) => c.sets?.value));
+  return attribute.type === 'enum' && attribute.values.every((v) => fixed.has(v));
+}
+
+// The simulator reports what the device's commands cannot reach: a sensor's readings, a door
+// "opening", a thermostat "heating". (The simulate endpoint takes any attribute of the device.)
 function sensorControls(capability: Capability, state: Record<string, AttributeValue>): SensorControl[] {
-  return capability.attributes.map((a) => {
+  return capability.attributes.filter((a) => !coveredByCommands(capability, a)).map((a) => {
     const current = state[a.name];
     return {
       attribute: a.name,
