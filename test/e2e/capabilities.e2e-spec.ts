@@ -172,7 +172,7 @@ describe('every capability of the catalogue: commands through the install URL, a
     expect(created.headers.location).toBe(`/devices/${device.id}`);
     expect(device.capabilities).toEqual(CAPABILITIES.map((c) => c.name));
     const page = (await agent.get(`/devices/${device.id}`).expect(200)).text;
-    for (const c of CAPABILITIES) {
+    for (const c of CAPABILITIES.filter((x) => x.commands.length > 0)) {
       expect(page).toContain(`<h2 id="panel-${c.name}">${c.title}</h2>`);
       for (const command of c.commands) {
         expect(page).toContain(`value="${command.name}"`);
