@@ -39,7 +39,6 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   const WeakMapCtor = WeakMap;
   const DateCtor = Date;
   const dateGetTime = Date.prototype.getTime;
-  const stringReplace = String.prototype.replace;
   const stringToLowerCase = String.prototype.toLowerCase;
   const weakMapGet = WeakMap.prototype.get;
   const weakMapSet = WeakMap.prototype.set;
@@ -233,8 +232,15 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       }
     };
   }
+  // "Switch Level" and "switchLevel" alike: no spaces, lower case (no RegExp: its prototype is the app's)
   function compactName(value) {
-    return apply(stringToLowerCase, apply(stringReplace, toText(value), [/\s+/g, '']), []);
+    const text = apply(stringToLowerCase, toText(value), []);
+    let result = '';
+    for (let i = 0; i < text.length; i++) {
+      const ch = slice(text, i, i + 1);
+      if (ch !== ' ' && ch !== '\t' && ch !== '\n') { result += ch; }
+    }
+    return result;
   }
   function nameList(names) {
     const list = [];
