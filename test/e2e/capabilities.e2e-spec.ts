@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { EventOutbox } from '../../src/events/event-outbox.service';
 import { AttributeSpec, AttributeValue, CAPABILITIES, Capability, CommandArgument, commandChanges } from '../../src/locations/capabilities';
+import { DeviceEvent } from '../../src/locations/device-event.entity';
 import { Device } from '../../src/locations/device.entity';
 import { Location } from '../../src/locations/location.entity';
 import { Agent, agentFor, codeFrom, csrfOf, decide, logIn, openPreferences } from '../helpers/browser';
@@ -28,7 +29,7 @@ function view(device) {
 export default {
   definition: { name: 'Capability probe', namespace: 'test', author: 'Tests', description: 'Drives every capability', category: 'Convenience' },
   preferences: [{ section: 'Devices', inputs: ${JSON.stringify(CAPABILITIES.map((c) => ({ name: c.name, type: `capability.${c.name}`, title: `Which ${c.title}?`, multiple: true, required: false })))} }],
-  mappings: { '/:input/:id': { GET: 'show' }, '/:input/:id/:command': { PUT: 'command' } },
+  mappings: { '/:input/:id': { GET: 'show' }, '/:input/:id/events': { GET: 'recent' }, '/:input/:id/:command': { PUT: 'command' } },
   installed(ctx) {
     for (const input of Object.keys(ATTRIBUTES)) {
       for (const attribute of ATTRIBUTES[input]) { ctx.subscribe(ctx.settings[input], attribute, 'onEvent'); }
@@ -36,6 +37,9 @@ export default {
   },
   handlers: {
     show(ctx) { return view(find(ctx)); },
+    recent(ctx) {
+      return find(ctx).events(Number(ctx.params.max)).map((e) => ({ name: e.name, value: e.value, date: e.date.toISOString(), deviceId: e.deviceId }));
+    },
     command(ctx) {
       const device = find(ctx);
       if (!device.hasCommand(ctx.params.command)) { ctx.httpError(400, 'no such command'); }
@@ -158,6 +162,13 @@ describe('every capability of the catalogue: commands through the install URL, a
     await t.app.get(EventOutbox).drain();
     const events = ((await stateOf(t, installationId)).events ?? []) as { deviceId: string }[];
     expect(events.filter((e) => e.deviceId === ids[c.name])).toEqual(expected);
+  });
+
+  it('gives a handler the device’s recent events, newest first (device.events(max))', async () => {
+    const rows = await t.db.getRepository(DeviceEvent).find({ where: { deviceId: ids.thermostat }, order: { createdAt: 'DESC', id: 'DESC' }, take: 3 });
+    expect(rows.length).toBe(3);
+    const recent = await request(t.http).get(`${base}/thermostat/${ids.thermostat}/events?max=3`).set('Authorization', `Bearer ${accessToken}`).expect(200);
+    expect(recent.body).toEqual(rows.map((r) => ({ name: r.attribute, value: r.value, date: new Date(r.createdAt).toISOString(), deviceId: ids.thermostat })));
   });
 
   it('creates a device with every capability through the form; its page has a control per command and the simulator for what they cannot reach', async () => {
