@@ -1,169 +1,212 @@
-// IFTTT: the classic SmartThings IFTTT integration, re-created from its public description. IFTTT
-// (or any service speaking the same API) lists the devices it was given, reads and changes them,
-// and subscribes to their changes: each change is POSTed to the service's callback URL as
-// {"evt": {"deviceId", "name", "value"}}, signed by the platform (docs/events.md).
-// The original also offered presence sensors; the platform has no presence capability, so none here.
+// IFTTT — a JavaScript port of SmartThings' classic "IFTTT API Access Application"
+// (SmartThingsCommunity/SmartThingsPublic, smartapps/smartthings/ifttt.src/ifttt.groovy,
+// Copyright 2015 SmartThings, Apache License 2.0: http://www.apache.org/licenses/LICENSE-2.0).
+// Translated to this platform's SmartApp module, not copied; what differs from the original:
+// - Groovy's `settings`, `state`, `params`, `request.JSON`, `httpError`, `subscribe`, `unsubscribe`,
+//   `app.subscriptions` and `log` are `ctx.settings`, `ctx.state`, `ctx.params`, `ctx.body`,
+//   `ctx.httpError`, `ctx.subscribe`, `ctx.unsubscribe`, `ctx.app.subscriptions` and `ctx.log`.
+// - The callback goes out with `ctx.httpPostJson(url, body)`: queued, signed and retried by the
+//   platform after the handler's transaction commits, to the client's registered prefixes only.
+// - A device type that names no device input (e.g. `/definition`) lists nothing instead of failing.
+//
+// Device type          | attribute    | commands                 | values
+// switches             | switch       | on, off                  | on, off
+// motionSensors        | motion       |                          | active, inactive
+// contactSensors       | contact      |                          | open, closed
+// presenceSensors      | presence     |                          | present, not present
+// temperatureSensors   | temperature  |                          | number (°C)
+// accelerationSensors  | acceleration |                          | active, inactive
+// waterSensors         | water        |                          | wet, dry
+// lightSensors         | illuminance  |                          | number (lux)
+// humiditySensors      | humidity     |                          | number (%)
+// alarms               | alarm        | strobe, siren, both, off | strobe, siren, both, off
+// locks                | lock         | lock, unlock             | locked, unlocked
 
-// deviceType in the URL -> the input that holds those devices, the attribute IFTTT reads, the commands it may send
-const TYPES = {
-  switches: { input: 'switches', attribute: 'switch', commands: ['on', 'off'] },
-  locks: { input: 'locks', attribute: 'lock', commands: ['lock', 'unlock'] },
-  contactSensors: { input: 'contactSensors', attribute: 'contact', commands: [] },
-  motionSensors: { input: 'motionSensors', attribute: 'motion', commands: [] },
-  temperatureSensors: { input: 'temperatureSensors', attribute: 'temperature', commands: [] },
-};
+const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
-function typeOf(ctx, deviceType) {
-  const type = Object.prototype.hasOwnProperty.call(TYPES, deviceType) ? TYPES[deviceType] : null;
-  if (!type) {
-    ctx.httpError(404, `Unknown device type ${deviceType}`);
-  }
-  return type;
-}
-
+// the devices of one input; every input here is `multiple`
 function devicesOf(ctx, type) {
-  return ctx.settings[type.input] || [];
+  const devices = hasOwn(ctx.settings, type) ? ctx.settings[type] : null;
+  return Array.isArray(devices) ? devices : null;
 }
 
-function findDevice(ctx, type, id) {
-  const device = devicesOf(ctx, type).find((d) => d.id === id);
-  if (!device) {
-    ctx.httpError(404, `Device ${id} not found`);
+// the attribute a device type reports: named for a few, else the type without its "Sensors" suffix
+function attributeFor(type) {
+  switch (type) {
+    case 'switches':
+      return 'switch';
+    case 'locks':
+      return 'lock';
+    case 'alarms':
+      return 'alarm';
+    case 'lightSensors':
+      return 'illuminance';
+    default:
+      return type.replace('Sensors', '');
   }
-  return device;
 }
 
-// when the attribute last changed, as far as this app has seen (it hears every change of a
-// subscribed device); otherwise "now"
-function unixTime(ctx, deviceId) {
-  const seen = ctx.state.changedAt && ctx.state.changedAt[deviceId];
-  return typeof seen === 'number' ? seen : Date.parse(ctx.now);
-}
-
-function stateOf(ctx, type, device) {
-  return { id: device.id, label: device.label, name: type.attribute, value: device.currentValue(type.attribute), unixTime: unixTime(ctx, device.id) };
-}
-
-function subscriptionsOf(ctx) {
-  if (!ctx.state.subscriptions) {
-    ctx.state.subscriptions = {};
+// the classic capability whose commands a device type may send; other types take no commands
+function capabilityNameFor(type) {
+  switch (type) {
+    case 'switches':
+      return 'Switch';
+    case 'alarms':
+      return 'Alarm';
+    case 'locks':
+      return 'Lock';
+    default:
+      return type;
   }
-  return ctx.state.subscriptions;
 }
 
-// ctx.unsubscribe() drops every subscription, so removing one means subscribing the rest again
-function resubscribe(ctx) {
-  ctx.unsubscribe();
-  const subscriptions = subscriptionsOf(ctx);
-  for (const id of Object.keys(subscriptions)) {
-    const sub = subscriptions[id];
-    const type = TYPES[sub.deviceType];
-    const device = type && devicesOf(ctx, type).find((d) => d.id === sub.deviceId);
-    if (device) {
-      ctx.subscribe(device, type.attribute, 'deviceHandler');
-    } else {
-      // the user took the device away when reconfiguring
-      delete subscriptions[id];
-    }
+function deviceItem(device) {
+  return device ? { id: device.id, label: device.displayName } : null;
+}
+
+function deviceState(device, s) {
+  return device && s ? { id: device.id, label: device.displayName, name: s.name, value: s.value, unixTime: s.date.getTime() } : null;
+}
+
+function commandsByCapability(device) {
+  const map = {};
+  for (const capability of device.capabilities) {
+    map[capability.name] = capability.commands.map((c) => c.name);
   }
+  return map;
+}
+
+function validateCommand(ctx, device, type, command) {
+  const commands = commandsByCapability(device)[capabilityNameFor(type)];
+  if (!commands) {
+    // device types that take no commands
+    ctx.httpError(400, 'Bad request.');
+  }
+  return commands.includes(command);
 }
 
 export default {
   definition: {
     name: 'IFTTT',
-    namespace: 'example',
-    author: 'SmartApp Platform',
-    description: 'Put the Internet to work for you: lets IFTTT read, control and watch your things',
-    category: 'Convenience',
+    namespace: 'smartthings',
+    author: 'SmartThings',
+    description: 'Put the internet to work for you.',
+    category: 'SmartThings Internal',
     oauth: { displayName: 'IFTTT', displayLink: 'https://ifttt.com' },
   },
   preferences: [
     {
-      section: 'Allow IFTTT to control these things…',
+      section: 'Allow IFTTT to control these things...',
       inputs: [
-        { name: 'switches', type: 'capability.switch', title: 'Which switches?', multiple: true, required: false },
-        { name: 'locks', type: 'capability.lock', title: 'Which locks?', multiple: true, required: false },
-        { name: 'contactSensors', type: 'capability.contactSensor', title: 'Which open/close sensors?', multiple: true, required: false },
-        { name: 'motionSensors', type: 'capability.motionSensor', title: 'Which motion sensors?', multiple: true, required: false },
-        { name: 'temperatureSensors', type: 'capability.temperatureMeasurement', title: 'Which temperature sensors?', multiple: true, required: false },
+        { name: 'switches', type: 'capability.switch', title: 'Which Switches?', multiple: true, required: false },
+        { name: 'motionSensors', type: 'capability.motionSensor', title: 'Which Motion Sensors?', multiple: true, required: false },
+        { name: 'contactSensors', type: 'capability.contactSensor', title: 'Which Contact Sensors?', multiple: true, required: false },
+        { name: 'presenceSensors', type: 'capability.presenceSensor', title: 'Which Presence Sensors?', multiple: true, required: false },
+        { name: 'temperatureSensors', type: 'capability.temperatureMeasurement', title: 'Which Temperature Sensors?', multiple: true, required: false },
+        { name: 'accelerationSensors', type: 'capability.accelerationSensor', title: 'Which Vibration Sensors?', multiple: true, required: false },
+        { name: 'waterSensors', type: 'capability.waterSensor', title: 'Which Water Sensors?', multiple: true, required: false },
+        { name: 'lightSensors', type: 'capability.illuminanceMeasurement', title: 'Which Light Sensors?', multiple: true, required: false },
+        { name: 'humiditySensors', type: 'capability.relativeHumidityMeasurement', title: 'Which Relative Humidity Sensors?', multiple: true, required: false },
+        { name: 'alarms', type: 'capability.alarm', title: 'Which Sirens?', multiple: true, required: false },
+        { name: 'locks', type: 'capability.lock', title: 'Which Locks?', multiple: true, required: false },
       ],
     },
   ],
   // literal segments win over :params, so /subscriptions and /:deviceType/states are not device ids
   mappings: {
-    '/subscriptions': { GET: 'listSubscriptions' },
     '/:deviceType': { GET: 'list' },
     '/:deviceType/states': { GET: 'listStates' },
     '/:deviceType/subscription': { POST: 'addSubscription' },
     '/:deviceType/subscriptions/:id': { DELETE: 'removeSubscription' },
     '/:deviceType/:id': { GET: 'show', PUT: 'update' },
+    '/subscriptions': { GET: 'listSubscriptions' },
   },
   installed(ctx) {
-    ctx.log.info('installed');
+    ctx.log.debug(ctx.settings);
   },
   updated(ctx) {
-    resubscribe(ctx);
-  },
-  uninstalled(ctx) {
-    ctx.log.info('uninstalled');
+    // drop the subscriptions (and callback URLs) of devices the user no longer shares
+    const currentDeviceIds = [];
+    for (const value of Object.values(ctx.settings)) {
+      for (const device of [].concat(value)) {
+        if (device && typeof device.id === 'string' && !currentDeviceIds.includes(device.id)) {
+          currentDeviceIds.push(device.id);
+        }
+      }
+    }
+    const toRemove = ctx.app.subscriptions.map((s) => s.device).filter((device) => device && !currentDeviceIds.includes(device.id));
+    for (const device of toRemove) {
+      ctx.log.debug(`Removing ${device.displayName} subscription`);
+      delete ctx.state[device.id];
+      ctx.unsubscribe(device);
+    }
+    ctx.log.debug(ctx.settings);
   },
   handlers: {
     list(ctx) {
-      const type = typeOf(ctx, ctx.params.deviceType);
-      return devicesOf(ctx, type).map((d) => ({ id: d.id, label: d.label }));
+      const devices = devicesOf(ctx, ctx.params.deviceType);
+      return devices ? devices.map(deviceItem) : [];
     },
     listStates(ctx) {
-      const type = typeOf(ctx, ctx.params.deviceType);
-      return devicesOf(ctx, type).map((d) => stateOf(ctx, type, d));
-    },
-    show(ctx) {
-      const type = typeOf(ctx, ctx.params.deviceType);
-      return stateOf(ctx, type, findDevice(ctx, type, ctx.params.id));
-    },
-    update(ctx) {
-      const type = typeOf(ctx, ctx.params.deviceType);
-      const device = findDevice(ctx, type, ctx.params.id);
-      const command = ctx.body && ctx.body.command;
-      if (typeof command !== 'string' || !type.commands.includes(command)) {
-        ctx.httpError(400, `${command} is not a valid command for ${ctx.params.deviceType}`);
-      }
-      device[command]();
-      return stateOf(ctx, type, device);
-    },
-    addSubscription(ctx) {
-      const type = typeOf(ctx, ctx.params.deviceType);
-      const body = ctx.body || {};
-      if (typeof body.deviceId !== 'string' || typeof body.callbackUrl !== 'string') {
-        ctx.httpError(400, 'deviceId and callbackUrl are required');
-      }
-      const device = findDevice(ctx, type, body.deviceId);
-      // one callback per device, as in the original: subscribing again replaces the URL
-      const subscription = { id: device.id, deviceId: device.id, deviceType: ctx.params.deviceType, callbackUrl: body.callbackUrl };
-      subscriptionsOf(ctx)[device.id] = subscription;
-      ctx.subscribe(device, type.attribute, 'deviceHandler');
-      return subscription;
-    },
-    removeSubscription(ctx) {
-      typeOf(ctx, ctx.params.deviceType);
-      const subscriptions = subscriptionsOf(ctx);
-      if (!subscriptions[ctx.params.id]) {
-        ctx.httpError(404, `Subscription ${ctx.params.id} not found`);
-      }
-      delete subscriptions[ctx.params.id];
-      resubscribe(ctx);
+      const type = ctx.params.deviceType;
+      const attributeName = attributeFor(type);
+      const devices = devicesOf(ctx, type);
+      return devices ? devices.map((d) => deviceState(d, d.currentState(attributeName))) : [];
     },
     listSubscriptions(ctx) {
-      const subscriptions = subscriptionsOf(ctx);
-      return Object.keys(subscriptions).map((id) => subscriptions[id]);
+      return ctx.state;
+    },
+    update(ctx) {
+      const type = ctx.params.deviceType;
+      const data = ctx.body || {};
+      const devices = devicesOf(ctx, type) || [];
+      const device = devices.find((d) => d.id === ctx.params.id);
+      const command = data.command;
+      ctx.log.debug(`update, params: ${JSON.stringify(ctx.params)}, request: ${JSON.stringify(data)}, devices: ${devices.map((d) => d.id)}`);
+      if (!device) {
+        ctx.httpError(404, 'Device not found');
+      }
+      if (validateCommand(ctx, device, type, command)) {
+        device[command]();
+      } else {
+        ctx.httpError(403, 'Access denied. This command is not supported by current capability.');
+      }
+    },
+    show(ctx) {
+      const type = ctx.params.deviceType;
+      const device = (devicesOf(ctx, type) || []).find((d) => d.id === ctx.params.id);
+      if (!device) {
+        ctx.httpError(404, 'Device not found');
+      }
+      return deviceState(device, device.currentState(attributeFor(type)));
+    },
+    addSubscription(ctx) {
+      const type = ctx.params.deviceType;
+      const data = ctx.body || {};
+      const attribute = attributeFor(type);
+      const device = (devicesOf(ctx, type) || []).find((d) => d.id === data.deviceId);
+      if (device) {
+        ctx.log.debug(`Adding subscription ${data.callbackUrl}`);
+        ctx.state[data.deviceId] = { callbackUrl: data.callbackUrl };
+        ctx.subscribe(device, attribute, 'deviceHandler');
+      }
+      ctx.log.info(ctx.state);
+    },
+    removeSubscription(ctx) {
+      const device = (devicesOf(ctx, ctx.params.deviceType) || []).find((d) => d.id === ctx.params.id);
+      if (device) {
+        ctx.log.debug(`Removing ${device.displayName} subscription`);
+        delete ctx.state[device.id];
+        ctx.unsubscribe(device);
+      }
+      ctx.log.info(ctx.state);
     },
     deviceHandler(ctx, evt) {
-      if (!ctx.state.changedAt) {
-        ctx.state.changedAt = {};
-      }
-      ctx.state.changedAt[evt.deviceId] = Date.parse(evt.date);
-      const subscription = subscriptionsOf(ctx)[evt.deviceId];
-      if (subscription) {
-        ctx.httpPostJson(subscription.callbackUrl, { evt: { deviceId: evt.deviceId, name: evt.name, value: evt.value } });
+      const deviceInfo = ctx.state[evt.deviceId];
+      if (deviceInfo) {
+        ctx.httpPostJson(deviceInfo.callbackUrl, { evt: { deviceId: evt.deviceId, name: evt.name, value: evt.value } });
+      } else {
+        ctx.log.debug('No subscribed device found');
       }
     },
   },

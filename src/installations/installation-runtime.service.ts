@@ -5,11 +5,11 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { PlatformUnavailableError } from '../common/platform-unavailable';
-import { findCapability } from '../locations/capabilities';
+import { AttributeValue, findCapability } from '../locations/capabilities';
 import { DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { SandboxService } from '../sandbox/sandbox.service';
-import type { Effects, HandlerRef, HttpPolicy, IssuedCommand, LogLine, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult, SnapshotApp } from '../sandbox/sandbox.types';
+import type { Effects, HandlerRef, HttpPolicy, IssuedCommand, LogLine, SandboxDeviceEvent, SandboxQuarantine, SandboxRefusal, SandboxResponse, SandboxResult, SnapshotApp } from '../sandbox/sandbox.types';
 import { SmartAppsService, VersionView } from '../smartapps/smartapps.service';
 import { AppLogLine, AppLogsService } from './app-logs.service';
 import { InstallationContextCache } from './installation-context-cache';
@@ -31,6 +31,8 @@ export interface LoadedInstallation {
   atomic: AtomicSnapshot;
   app: SnapshotApp;
   http: HttpPolicy;
+  /** recent events per device, newest first; loaded only for SmartApps that call `device.events()` */
+  deviceEvents?: Record<string, SandboxDeviceEvent[]>;
 }
 
 /** A subscription as ctx.app.subscriptions shows it; `deviceId` null for a location one. */
@@ -50,6 +52,9 @@ export interface RunContextSource {
 
 // concurrent runs of one installation that all change ctx.atomicState: each conflict re-runs one handler
 const MAX_ATOMIC_ATTEMPTS = 20;
+
+/** How many recent events per device a handler's `device.events(max)` can see. */
+export const DEVICE_EVENTS_IN_SNAPSHOT = 20;
 
 export type InvocationOutcome =
   | { kind: 'ok'; response: SandboxResponse }
@@ -206,7 +211,18 @@ export class InstallationRuntime {
     };
     const atomic = uses.atomicState ? await readAtomicState(manager, installation.id) : { state: {}, version: 0 };
     const http = (uses.http ? await this.runContext?.httpPolicyOf(manager, installation.clientId) : undefined) ?? { prefixes: [], allowPrivateNetwork: false };
-    return { installation, version, location, grants: granted, devices, atomic, app, http };
+    // only SmartApps whose source mentions `events(` pay for the extra reads
+    const deviceEvents = /\bevents\s*\(/.test(version.source) ? await this.recentDeviceEvents(devices, manager) : undefined;
+    return { installation, version, location, grants: granted, devices, atomic, app, http, ...(deviceEvents ? { deviceEvents } : {}) };
+  }
+
+  private async recentDeviceEvents(devices: DeviceView[], manager: EntityManager): Promise<Record<string, SandboxDeviceEvent[]>> {
+    const byDevice: Record<string, SandboxDeviceEvent[]> = {};
+    for (const d of devices) {
+      const rows = await this.devices.recentEvents(d.id, DEVICE_EVENTS_IN_SNAPSHOT, manager);
+      byDevice[d.id] = rows.map((e) => ({ name: e.attribute, value: e.value, unit: e.unit, date: new Date(e.createdAt).toISOString() }));
+    }
+    return byDevice;
   }
 
   /** Runs the handler in the sandbox on a snapshot; no database access. */
@@ -220,6 +236,7 @@ export class InstallationRuntime {
       location: loaded.location,
       request,
       now: new Date(),
+      ...(loaded.deviceEvents ? { deviceEvents: loaded.deviceEvents } : {}),
     });
     const snapshot = { ...built, atomicState: loaded.atomic.state, app: loaded.app };
     const result = await this.sandbox.run({
@@ -293,7 +310,8 @@ export class InstallationRuntime {
     for (const issued of effects.commands) {
       // the DeviceGrant decides, whatever the sandbox reported
       const grant = grants.find(
-        (g) => g.deviceId === issued.deviceId && g.inputName === issued.inputName && findCapability(g.capability)?.commands.some((c) => c.name === issued.command),
+        // any grant of the device: its proxy carries the commands of every capability it was granted through
+        (g) => g.deviceId === issued.deviceId && findCapability(g.capability)?.commands.some((c) => c.name === issued.command),
       );
       if (!grant) {
         this.logger.warn(`installation ${installation.id} tried ${issued.command} on ungranted device ${issued.deviceId}`);
@@ -308,12 +326,12 @@ export class InstallationRuntime {
       tx,
       granted.map(({ issued, capability }) => ({ deviceId: issued.deviceId, command: issued.command, args: issued.args, capability, source: `installation:${installation.id}` })),
     );
-    results.forEach((change, i) => {
+    results.forEach((changes, i) => {
       const issued = granted[i].issued;
-      if (change instanceof DeviceCommandError) {
-        warnings.push({ level: 'warn', message: `command ${issued.command} refused: ${change.message}` });
+      if (changes instanceof DeviceCommandError) {
+        warnings.push({ level: 'warn', message: `command ${issued.command} refused: ${changes.message}` });
       } else {
-        activity.push({ kind: 'command', summary: `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${change.attribute} → ${String(change.value)}` });
+        activity.push({ kind: 'command', summary: `${issued.command}(${issued.args.map((a) => JSON.stringify(a)).join(', ')}) on device ${issued.deviceId}: ${changeText(changes)}` });
       }
     });
     // the user sees where the app sent requests, as for callbacks
@@ -398,4 +416,8 @@ function describeFailure(kind: string): string {
     default:
       return 'threw an error';
   }
+}
+
+function changeText(changes: { attribute: string; value: AttributeValue }[]): string {
+  return changes.length === 0 ? 'no state change' : changes.map((c) => `${c.attribute} → ${typeof c.value === 'string' ? c.value : JSON.stringify(c.value)}`).join(', ');
 }

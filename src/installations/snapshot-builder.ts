@@ -1,7 +1,7 @@
 import { findCapability } from '../locations/capabilities';
 import type { DeviceView } from '../locations/devices.service';
 import type { LocationView } from '../locations/locations.service';
-import type { CommandSpec, JsonValue, SandboxDevice, SandboxEvent, Snapshot } from '../sandbox/sandbox.types';
+import type { CommandSpec, JsonValue, SandboxCapability, SandboxDevice, SandboxDeviceEvent, SandboxEvent, Snapshot } from '../sandbox/sandbox.types';
 import { deviceInputs, SmartAppDefinition } from '../smartapps/smartapp-definition';
 import type { DeviceGrant } from './device-grant.entity';
 import type { Installation } from './installation.entity';
@@ -13,15 +13,39 @@ export interface RequestParts {
   event?: SandboxEvent;
 }
 
-function commandsOf(capability: string): CommandSpec[] {
-  return (findCapability(capability)?.commands ?? []).map((c) => ({
-    name: c.name,
-    args: c.args.map((a) => ({ ...a })),
-    sets: { ...c.sets },
-  }));
+function commandSpecs(capabilities: string[]): CommandSpec[] {
+  const specs: CommandSpec[] = [];
+  for (const c of capabilities.flatMap((name) => findCapability(name)?.commands ?? [])) {
+    // a command two granted capabilities share (alarm's and switch's `off`) is one method on the device
+    if (!specs.some((s) => s.name === c.name)) {
+      specs.push({ name: c.name, args: c.args.map((a) => ({ ...a })), ...(c.sets ? { sets: { ...c.sets } } : {}) });
+    }
+  }
+  return specs;
 }
 
-/** What a handler may see: only granted devices, each with the commands of the capability it was granted for. */
+function classicCapabilities(capabilities: string[]): SandboxCapability[] {
+  return capabilities.flatMap((name) => {
+    const c = findCapability(name);
+    return c ? [{ name: c.title, attributes: c.attributes.map((a) => a.name), commands: c.commands.map((cmd) => cmd.name) }] : [];
+  });
+}
+
+function sandboxDevice(device: DeviceView, granted: string[], events: SandboxDeviceEvent[] | undefined): SandboxDevice {
+  return {
+    id: device.id,
+    label: device.label,
+    name: device.deviceType,
+    capabilities: granted,
+    granted: classicCapabilities(granted),
+    state: { ...device.state },
+    ...(device.stateDates ? { stateDates: { ...device.stateDates } } : {}),
+    ...(events ? { events } : {}),
+    commands: commandSpecs(granted),
+  };
+}
+
+/** What a handler may see: only granted devices, each with the commands of the capabilities it was granted through. */
 export function buildSnapshot(input: {
   installation: Installation;
   definition: SmartAppDefinition;
@@ -30,8 +54,18 @@ export function buildSnapshot(input: {
   location: LocationView;
   request: RequestParts;
   now: Date;
+  /** recent events per device id, newest first, when the SmartApp uses `device.events()` */
+  deviceEvents?: Record<string, SandboxDeviceEvent[]>;
 }): Snapshot {
   const byId = new Map(input.devices.map((d) => [d.id, d]));
+  // a device shows the capabilities of all its grants in this installation, whichever input it is reached through
+  const grantedOf = new Map<string, string[]>();
+  for (const g of input.grants) {
+    const list = grantedOf.get(g.deviceId) ?? [];
+    if (!list.includes(g.capability)) {
+      grantedOf.set(g.deviceId, [...list, g.capability]);
+    }
+  }
   const inputs: Snapshot['deviceInputs'] = {};
   for (const di of deviceInputs(input.definition)) {
     const devices: SandboxDevice[] = input.grants
@@ -39,7 +73,7 @@ export function buildSnapshot(input: {
       .flatMap((g) => {
         const device = byId.get(g.deviceId);
         return device
-          ? [{ id: device.id, label: device.label, capabilities: [...device.capabilities], state: { ...device.state }, commands: commandsOf(g.capability) }]
+          ? [sandboxDevice(device, grantedOf.get(device.id) ?? [g.capability], input.deviceEvents?.[device.id])]
           : [];
       });
     inputs[di.name] = { multiple: di.multiple, devices };

@@ -22,6 +22,10 @@ export class Device {
   @Column({ type: 'simple-json' })
   state!: Record<string, AttributeValue>;
 
+  /** attribute -> ISO time it last changed; null for devices created before it was kept */
+  @Column({ name: 'state_dates', type: 'simple-json', nullable: true })
+  stateDates!: Record<string, string> | null;
+
   @Column({ name: 'created_at' })
   createdAt!: Date;
 

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
 import { Transactions } from '../database/transactions';
-import { AttributeValue, attributeSpec, checkValue, findCapability } from './capabilities';
+import { AttributeValue, attributeSpec, checkValue, commandChanges, findCapability } from './capabilities';
 import { DeviceEvent } from './device-event.entity';
 import { Device } from './device.entity';
 import { Location } from './location.entity';
@@ -17,6 +17,8 @@ export interface DeviceView {
   deviceType: string;
   capabilities: string[];
   state: Record<string, AttributeValue>;
+  /** attribute -> ISO time it last changed (the device's last update where it was not kept) */
+  stateDates?: Record<string, string>;
 }
 
 export interface DeviceChange {
@@ -70,9 +72,11 @@ export class DevicesService {
       id: randomUUID(),
       locationId: input.locationId,
       label: input.label,
-      deviceType: input.deviceType ?? input.capabilities[0],
+      // classic device type names, e.g. "Simulated Switch" (a handler's `device.name`)
+      deviceType: input.deviceType ?? `Simulated ${findCapability(input.capabilities[0])?.title ?? input.capabilities[0]}`,
       capabilities: [...new Set(input.capabilities)],
       state,
+      stateDates: Object.fromEntries(Object.keys(state).map((a) => [a, now.toISOString()])),
       createdAt: now,
       updatedAt: now,
     };
@@ -110,18 +114,15 @@ export class DevicesService {
 
   /**
    * Runs one command on a device: checks it belongs to one of the device's capabilities (and to
-   * `capability` when given), checks its arguments, updates the state and records the event.
+   * `capability` when given), checks its arguments, updates the state and records one event per
+   * attribute it changes (none for momentary's push; hue, saturation and color for setColor).
    */
-  async executeCommand(
-    manager: EntityManager,
-    input: CommandInput,
-  ): Promise<DeviceChange> {
-    const device = await manager.getRepository(Device).findOne({ where: { id: input.deviceId } });
-    if (!device) {
-      throw new DeviceCommandError('No such device');
+  async executeCommand(manager: EntityManager, input: CommandInput): Promise<DeviceChange[]> {
+    const [result] = await this.executeCommands(manager, [input]);
+    if (result instanceof DeviceCommandError) {
+      throw result;
     }
-    const set = commandEffect(device, input);
-    return this.recordChange(manager, device, set.attribute, set.value, input.source);
+    return result;
   }
 
   /**
@@ -129,26 +130,29 @@ export class DevicesService {
    * batched: one SELECT of the devices, one UPDATE per device, one INSERT of the events. A refused
    * command gives its DeviceCommandError in its place and changes nothing.
    */
-  async executeCommands(manager: EntityManager, inputs: CommandInput[]): Promise<(DeviceChange | DeviceCommandError)[]> {
+  async executeCommands(manager: EntityManager, inputs: CommandInput[]): Promise<(DeviceChange[] | DeviceCommandError)[]> {
     if (inputs.length === 0) {
       return [];
     }
     const rows = await manager.getRepository(Device).find({ where: { id: In([...new Set(inputs.map((i) => i.deviceId))]) } });
     const devices = new Map(rows.map((d) => [d.id, d]));
     const start = Date.now();
+    let tick = 0;
     const changed = new Set<Device>();
-    const results = inputs.map((input, i): DeviceChange | DeviceCommandError => {
+    const results = inputs.map((input): DeviceChange[] | DeviceCommandError => {
       const device = devices.get(input.deviceId);
-      // one millisecond apart, so the events keep their order
-      const at = new Date(start + i);
       try {
         if (!device) {
           throw new DeviceCommandError('No such device');
         }
-        const set = commandEffect(device, input);
-        device.state = { ...device.state, [set.attribute]: set.value };
-        changed.add(device);
-        return { deviceId: device.id, locationId: device.locationId, attribute: set.attribute, value: set.value, unit: unitOf(device, set.attribute), source: input.source, at, displayName: device.label };
+        return commandEffects(device, input).map(({ attribute, value }) => {
+          // one millisecond apart, so the events keep their order
+          const at = new Date(start + tick++);
+          device.state = { ...device.state, [attribute]: value };
+          device.stateDates = { ...(device.stateDates ?? {}), [attribute]: at.toISOString() };
+          changed.add(device);
+          return { deviceId: device.id, locationId: device.locationId, attribute, value, unit: unitOf(device, attribute), source: input.source, at, displayName: device.label };
+        });
       } catch (err) {
         if (err instanceof DeviceCommandError) {
           return err;
@@ -156,10 +160,10 @@ export class DevicesService {
         throw err;
       }
     });
-    const changes = results.filter((r): r is DeviceChange => !(r instanceof DeviceCommandError));
-    const updatedAt = new Date(start + inputs.length - 1);
+    const changes = results.flatMap((r) => (r instanceof DeviceCommandError ? [] : r));
+    const updatedAt = new Date(start + Math.max(0, tick - 1));
     for (const device of changed) {
-      await manager.getRepository(Device).update({ id: device.id }, { state: device.state, updatedAt });
+      await manager.getRepository(Device).update({ id: device.id }, { state: device.state, stateDates: device.stateDates, updatedAt });
     }
     if (changes.length > 0) {
       await manager.getRepository(DeviceEvent).insert(
@@ -216,14 +220,17 @@ export class DevicesService {
     this.changeListeners.push(listener);
   }
 
-  async recentEvents(deviceId: string, limit = 20): Promise<DeviceEvent[]> {
-    return this.events.find({ where: { deviceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  async recentEvents(deviceId: string, limit = 20, manager?: EntityManager): Promise<DeviceEvent[]> {
+    const repo = manager ? manager.getRepository(DeviceEvent) : this.events;
+    return repo.find({ where: { deviceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
 
   private async recordChange(manager: EntityManager, device: Device, attribute: string, value: AttributeValue, source: string): Promise<DeviceChange> {
     const at = new Date();
     const unit = unitOf(device, attribute);
-    await manager.getRepository(Device).update({ id: device.id }, { state: { ...device.state, [attribute]: value }, updatedAt: at });
+    await manager
+      .getRepository(Device)
+      .update({ id: device.id }, { state: { ...device.state, [attribute]: value }, stateDates: { ...(device.stateDates ?? {}), [attribute]: at.toISOString() }, updatedAt: at });
     await manager.getRepository(DeviceEvent).insert({
       id: randomUUID(),
       deviceId: device.id,
@@ -250,11 +257,12 @@ function toView(device: Device): DeviceView {
     deviceType: device.deviceType,
     capabilities: device.capabilities,
     state: device.state,
+    stateDates: Object.fromEntries(Object.keys(device.state).map((a) => [a, device.stateDates?.[a] ?? device.updatedAt.toISOString()])),
   };
 }
 
-/** What a command sets on the device, after checking it belongs to one of its capabilities and its arguments. */
-function commandEffect(device: Device, input: CommandInput): { attribute: string; value: AttributeValue } {
+/** What a command sets on the device (each attribute it changes), after checking it belongs to one of its capabilities and its arguments. */
+function commandEffects(device: Device, input: CommandInput): { attribute: string; value: AttributeValue }[] {
   const candidates = input.capability ? [input.capability] : device.capabilities;
   const capability = candidates
     .filter((c) => device.capabilities.includes(c))
@@ -273,7 +281,7 @@ function commandEffect(device: Device, input: CommandInput): { attribute: string
       throw new DeviceCommandError(problem);
     }
   });
-  return { attribute: command.sets.attribute, value: (command.sets.value ?? input.args[command.sets.fromArg ?? 0]) as AttributeValue };
+  return commandChanges(command, input.args);
 }
 
 function unitOf(device: Device, attribute: string): string | null {

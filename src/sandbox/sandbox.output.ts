@@ -117,6 +117,11 @@ export function commandArgumentProblem(specs: CommandArgSpec[], args: JsonValue[
       if (typeof value !== 'string') {
         return `argument ${i + 1} (${spec.name}) must be a string`;
       }
+    } else if (spec.type === 'color') {
+      // its ranges are checked where the command runs (DevicesService)
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return `argument ${i + 1} (${spec.name}) must be an object`;
+      }
     } else if (typeof value !== 'string' || !(spec.values ?? []).includes(value)) {
       return `argument ${i + 1} (${spec.name}) is not one of its enum values`;
     }

@@ -40,6 +40,9 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   const stringSlice = String.prototype.slice;
   const stringIndexOf = String.prototype.indexOf;
   const WeakMapCtor = WeakMap;
+  const DateCtor = Date;
+  const dateGetTime = Date.prototype.getTime;
+  const stringToLowerCase = String.prototype.toLowerCase;
   const weakMapGet = WeakMap.prototype.get;
   const weakMapSet = WeakMap.prototype.set;
   const PromiseCtor = Promise;
@@ -109,6 +112,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   let limits;
   let state;
   let logLinesSeen = 0;
+  let nowIso = '';
   // per call: reset by start(), so a warm session (reused for its installation's next call) starts clean
   let records = { commands: [], subscriptions: [], schedules: [], callbacks: [] };
   const deviceOfProxy = new WeakMapCtor();
@@ -117,6 +121,8 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   let rendered = null;
   // outstanding host requests of this run: id -> { resolve, reject, callback }
   let pending = objectCreate(null);
+  // device id -> its proxy, for the device of an event (per call, reset with the ctx)
+  let proxyById = objectCreate(null);
 
   // ---- logging ----
   function formatLogArgument(value) {
@@ -153,7 +159,8 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
   }
 
   // ---- devices ----
-  const PROXY_MEMBERS = ['id', 'label', 'displayName', 'capabilities', 'currentValue', 'currentState', 'toJSON', 'toString', 'valueOf', 'constructor', '__proto__'];
+  const PROXY_MEMBERS = ['id', 'name', 'label', 'displayName', 'capabilities', 'supportedAttributes', 'supportedCommands', 'hasCapability', 'hasCommand',
+    'currentValue', 'latestValue', 'currentState', 'events', 'toJSON', 'toString', 'valueOf', 'constructor', '__proto__'];
   function isProxyMember(name) {
     for (let i = 0; i < PROXY_MEMBERS.length; i++) { if (PROXY_MEMBERS[i] === name) { return true; } }
     return false;
@@ -182,6 +189,11 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
         if (hasOwn(spec, 'max') && typeof spec.max === 'number' && value > spec.max) {
           throw new TypeErrorCtor(label + ' must be at most ' + spec.max + ', got ' + value);
         }
+      } else if (spec.type === 'color') {
+        if (typeof value !== 'object' || value === null || isArray(value)) {
+          throw new TypeErrorCtor(label + ' must be an object like { hue, saturation } or { hex: "#RRGGBB" }, got ' + describeValue(value));
+        }
+        // ranges and the hex form are checked by the platform when it runs the command
       } else if (spec.type === 'string') {
         if (typeof value !== 'string') {
           throw new TypeErrorCtor(label + ' must be a string, got ' + describeValue(value));
@@ -202,7 +214,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       }
     }
   }
-  function makeCommand(device, inputName, deviceState, spec) {
+  function makeCommand(device, inputName, deviceState, deviceDates, spec) {
     const where = spec.name + '() on device ' + stringifyJson(device.label);
     return function command() {
       const args = [];
@@ -210,46 +222,133 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       checkArguments(where, spec.args, args);
       append(records.commands, freeze({ deviceId: device.id, inputName: inputName, command: spec.name, args: freeze(args) }));
       const sets = spec.sets;
+      const at = new DateCtor(nowIso);
       if (typeof sets === 'object' && sets !== null && typeof sets.attribute === 'string') {
         if (hasOwn(sets, 'value')) {
           deviceState[sets.attribute] = deepFreeze(sets.value);
+          deviceDates[sets.attribute] = at;
         } else if (hasOwn(sets, 'fromArg') && typeof sets.fromArg === 'number' && sets.fromArg < args.length) {
           deviceState[sets.attribute] = args[sets.fromArg];
+          deviceDates[sets.attribute] = at;
+        }
+      } else if (spec.args.length === 1 && spec.args[0].type === 'color') {
+        const map = args[0];
+        const keys = [['hue', 'hue'], ['saturation', 'saturation'], ['hex', 'color']];
+        for (let i = 0; i < keys.length; i++) {
+          if (hasOwn(map, keys[i][0])) {
+            deviceState[keys[i][1]] = deepFreeze(map[keys[i][0]]);
+            deviceDates[keys[i][1]] = at;
+          }
         }
       }
     };
   }
-  function makeDeviceProxy(device, inputName, deviceState) {
+  // "Switch Level" and "switchLevel" alike: no spaces, lower case (no RegExp: its prototype is the app's)
+  function compactName(value) {
+    const text = apply(stringToLowerCase, toText(value), []);
+    let result = '';
+    for (let i = 0; i < text.length; i++) {
+      const ch = slice(text, i, i + 1);
+      if (ch !== ' ' && ch !== '\t' && ch !== '\n') { result += ch; }
+    }
+    return result;
+  }
+  function nameList(names) {
+    const list = [];
+    for (let i = 0; i < names.length; i++) { append(list, freeze({ name: names[i] })); }
+    return freeze(list);
+  }
+  function classicCapabilities(device) {
+    const list = [];
+    const granted = isArray(device.granted) ? device.granted : [];
+    for (let i = 0; i < granted.length; i++) {
+      const c = granted[i];
+      append(list, freeze({ name: c.name, attributes: nameList(c.attributes), commands: nameList(c.commands) }));
+    }
+    return freeze(list);
+  }
+  function makeDeviceEvents(device) {
+    const source = isArray(device.events) ? device.events : [];
+    const events = [];
+    for (let i = 0; i < source.length; i++) {
+      const e = source[i];
+      append(events, freeze({ name: e.name, value: deepFreeze(e.value), unit: e.unit, date: new DateCtor(e.date), deviceId: device.id, displayName: device.label }));
+    }
+    return events;
+  }
+  function makeDeviceProxy(device, inputName, deviceState, deviceDates) {
     const proxy = {};
+    const capabilities = classicCapabilities(device);
+    const commands = isArray(device.commands) ? device.commands : [];
+    const ourNames = isArray(device.capabilities) ? device.capabilities : [];
+    const attributeNames = [];
+    for (let i = 0; i < capabilities.length; i++) {
+      for (let j = 0; j < capabilities[i].attributes.length; j++) {
+        const name = capabilities[i].attributes[j].name;
+        let seen = false;
+        for (let k = 0; k < attributeNames.length; k++) { if (attributeNames[k] === name) { seen = true; } }
+        if (!seen) { append(attributeNames, name); }
+      }
+    }
+    const commandNames = [];
+    for (let i = 0; i < commands.length; i++) { append(commandNames, commands[i].name); }
+    const recentEvents = makeDeviceEvents(device);
     define(proxy, 'id', device.id);
+    define(proxy, 'name', typeof device.name === 'string' ? device.name : device.label);
     define(proxy, 'label', device.label);
     define(proxy, 'displayName', device.label);
-    define(proxy, 'capabilities', freeze(isArray(device.capabilities) ? device.capabilities : []));
-    defineProperty(proxy, 'currentValue', { value: function currentValue(attribute) {
+    define(proxy, 'capabilities', capabilities);
+    defineProperty(proxy, 'supportedAttributes', { value: nameList(attributeNames) });
+    defineProperty(proxy, 'supportedCommands', { value: nameList(commandNames) });
+    defineProperty(proxy, 'hasCapability', { value: function hasCapability(name) {
+      const wanted = compactName(name);
+      for (let i = 0; i < capabilities.length; i++) { if (compactName(capabilities[i].name) === wanted) { return true; } }
+      for (let i = 0; i < ourNames.length; i++) { if (compactName(ourNames[i]) === wanted) { return true; } }
+      return false;
+    } });
+    defineProperty(proxy, 'hasCommand', { value: function hasCommand(name) {
+      for (let i = 0; i < commandNames.length; i++) { if (commandNames[i] === name) { return true; } }
+      return false;
+    } });
+    function currentValue(attribute) {
       const name = toText(attribute);
       if (!hasOwn(deviceState, name)) { return null; }
       const value = deviceState[name];
       return value === undefined ? null : value;
-    } });
+    }
+    defineProperty(proxy, 'currentValue', { value: currentValue });
+    defineProperty(proxy, 'latestValue', { value: function latestValue(attribute) { return currentValue(attribute); } });
     defineProperty(proxy, 'currentState', { value: function currentState(attribute) {
       const name = toText(attribute);
       if (!hasOwn(deviceState, name)) { return null; }
       const value = deviceState[name];
-      return freeze({ name: name, value: value === undefined ? null : value });
+      const date = hasOwn(deviceDates, name) ? new DateCtor(apply(dateGetTime, deviceDates[name], [])) : new DateCtor(nowIso);
+      return freeze({ name: name, value: value === undefined ? null : value, date: date, unixTime: apply(dateGetTime, date, []) });
     } });
-    const commands = isArray(device.commands) ? device.commands : [];
+    defineProperty(proxy, 'events', { value: function events(max) {
+      const limit = max === undefined ? 10 : max;
+      if (typeof limit !== 'number' || !isInteger(limit) || limit < 0) {
+        throw new TypeErrorCtor('events() on device ' + stringifyJson(device.label) + ': max must be a non-negative whole number, got ' + describeValue(max));
+      }
+      const list = [];
+      for (let i = 0; i < recentEvents.length && i < limit; i++) { append(list, recentEvents[i]); }
+      return list;
+    } });
     for (let i = 0; i < commands.length; i++) {
       const spec = commands[i];
       if (typeof spec.name === 'string' && !isProxyMember(spec.name) && !hasOwn(proxy, spec.name)) {
-        defineProperty(proxy, spec.name, { value: makeCommand(device, inputName, deviceState, spec) });
+        defineProperty(proxy, spec.name, { value: makeCommand(device, inputName, deviceState, deviceDates, spec) });
       }
     }
     apply(weakMapSet, deviceOfProxy, [proxy, device.id]);
+    if (!hasOwn(proxyById, device.id)) { proxyById[device.id] = proxy; }
     return freeze(proxy);
   }
   function addDeviceInputs(settings, deviceInputs) {
     // one state object per device id: a command through one input is seen through every other
     const stateById = objectCreate(null);
+    const datesById = objectCreate(null);
+    proxyById = objectCreate(null);
     const inputNames = objectKeys(deviceInputs);
     for (let i = 0; i < inputNames.length; i++) {
       const inputName = inputNames[i];
@@ -260,16 +359,36 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
         const device = devices[j];
         if (!hasOwn(stateById, device.id)) {
           const deviceState = objectCreate(null);
+          const deviceDates = objectCreate(null);
           const source = typeof device.state === 'object' && device.state !== null ? device.state : {};
+          const dates = typeof device.stateDates === 'object' && device.stateDates !== null ? device.stateDates : {};
           const attributes = objectKeys(source);
-          for (let k = 0; k < attributes.length; k++) { deviceState[attributes[k]] = deepFreeze(source[attributes[k]]); }
+          for (let k = 0; k < attributes.length; k++) {
+            deviceState[attributes[k]] = deepFreeze(source[attributes[k]]);
+            if (typeof dates[attributes[k]] === 'string') { deviceDates[attributes[k]] = new DateCtor(dates[attributes[k]]); }
+          }
           stateById[device.id] = deviceState;
+          datesById[device.id] = deviceDates;
         }
-        append(proxies, makeDeviceProxy(device, inputName, stateById[device.id]));
+        append(proxies, makeDeviceProxy(device, inputName, stateById[device.id], datesById[device.id]));
       }
       const value = input.multiple ? freeze(proxies) : (proxies.length > 0 ? proxies[0] : null);
       defineProperty(settings, inputName, { value: value, writable: false, enumerable: true, configurable: true });
     }
+  }
+  // what an event handler gets: the event's fields, its date as a Date, and the device's proxy when granted
+  function makeEvent(event) {
+    if (event === undefined || event === null) { return null; }
+    const result = {};
+    const keys = objectKeys(event);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      define(result, key, key === 'date' && typeof event.date === 'string' ? new DateCtor(event.date) : deepFreeze(event[key]));
+    }
+    if (typeof event.deviceId === 'string' && hasOwn(proxyById, event.deviceId)) {
+      defineProperty(result, 'device', { value: proxyById[event.deviceId], writable: false, enumerable: false, configurable: false });
+    }
+    return freeze(result);
   }
   function deviceIdsOf(devices, where) {
     if (devices === null || devices === undefined) { return []; }
@@ -598,6 +717,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     rendered = null;
     pending = objectCreate(null);
     const snapshot = parseJson(snapshotJson);
+    nowIso = snapshot.now;
     const ctx = buildCtx(snapshot);
     if (kind === 'lifecycle') {
       const lifecycle = app[name];
@@ -616,7 +736,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       throw new TypeErrorCtor('handlers.' + name + ' is ' + describeValue(handler) + ', not a function');
     }
     if (kind === 'event') {
-      const event = snapshot.event === undefined ? null : deepFreeze(snapshot.event);
+      const event = makeEvent(snapshot.event);
       return apply(handler, handlers, [ctx, event]);
     }
     return apply(handler, handlers, [ctx]);

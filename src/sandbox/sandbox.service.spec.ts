@@ -178,15 +178,123 @@ describe('SandboxService', () => {
         value: {
           id: 'd-1',
           label: 'Desk',
-          capabilities: ['switch', 'switchLevel'],
+          capabilities: [
+            { name: 'Switch', attributes: [{ name: 'switch' }], commands: [{ name: 'on' }, { name: 'off' }] },
+            { name: 'Switch Level', attributes: [{ name: 'level' }], commands: [{ name: 'setLevel' }] },
+          ],
           level: 30,
           missing: null,
           inherited: null,
-          state: { name: 'switch', value: 'off' },
+          state: { name: 'switch', value: 'off', date: '2025-01-01T00:00:00.000Z', unixTime: Date.parse('2025-01-01T00:00:00.000Z') },
           noState: null,
-          json: { id: 'd-1', label: 'Desk', displayName: 'Desk', capabilities: ['switch', 'switchLevel'] },
+          json: {
+            id: 'd-1',
+            name: 'Simulated Dimmer',
+            label: 'Desk',
+            displayName: 'Desk',
+            capabilities: [
+              { name: 'Switch', attributes: [{ name: 'switch' }], commands: [{ name: 'on' }, { name: 'off' }] },
+              { name: 'Switch Level', attributes: [{ name: 'level' }], commands: [{ name: 'setLevel' }] },
+            ],
+          },
         },
       });
+    });
+
+    it('answers classic device questions: name, hasCapability, hasCommand, supported*, latestValue, currentState dates', async () => {
+      const source = withHandler(`
+        ask(ctx) {
+          const d = ctx.settings.lamp
+          const s = d.currentState('level')
+          return {
+            name: d.name,
+            has: [d.hasCapability('Switch Level'), d.hasCapability('switchLevel'), d.hasCapability('switch'), d.hasCapability('Lock')],
+            commands: [d.hasCommand('setLevel'), d.hasCommand('unlock')],
+            attributes: d.supportedAttributes.map(a => a.name),
+            supported: d.supportedCommands.map(c => c.name),
+            latest: d.latestValue('level'),
+            isDate: s.date instanceof Date,
+            unixTime: s.unixTime,
+            afterCommand: (d.setLevel(70), [d.currentValue('level'), d.currentState('level').date.toISOString()]),
+          }
+        }`);
+      const effects = effectsOf(await run(source, mapping('ask'), snapshotWith({ deviceInputs: { lamp: { multiple: false, devices: [dimmerDevice('d-1', 'Desk', 30)] } } })));
+      expect(effects.response).toEqual({
+        kind: 'value',
+        value: {
+          name: 'Simulated Dimmer',
+          has: [true, true, true, false],
+          commands: [true, false],
+          attributes: ['switch', 'level'],
+          supported: ['on', 'off', 'setLevel'],
+          latest: 30,
+          isDate: true,
+          unixTime: Date.parse('2025-01-02T00:00:00.000Z'),
+          // a command's new value is dated "now" (the snapshot's time)
+          afterCommand: [70, '2025-01-02T03:04:05.000Z'],
+        },
+      });
+    });
+
+    it('gives device.events(max) newest first, as Dates, and events() at most 10', async () => {
+      const events = Array.from({ length: 12 }, (_, i) => ({ name: 'switch', value: i % 2 ? 'on' : 'off', unit: null, date: new Date(Date.UTC(2025, 0, 1, 0, 0, 12 - i)).toISOString() }));
+      const device = { ...switchDevice('sw-1', 'Kitchen'), events };
+      const source = withHandler(`
+        recent(ctx) {
+          const d = ctx.settings.lamp
+          const two = d.events(2)
+          return { count: d.events().length, two: two.map(e => [e.name, e.value, e.deviceId, e.date instanceof Date, e.date.toISOString()]), none: d.events(0).length }
+        },
+        bad(ctx) { return ctx.settings.lamp.events(-1) }`);
+      const snapshot = snapshotWith({ deviceInputs: { lamp: { multiple: false, devices: [device] } } });
+      const effects = effectsOf(await run(source, mapping('recent'), snapshot));
+      expect(effects.response).toEqual({
+        kind: 'value',
+        value: {
+          count: 10,
+          two: [
+            ['switch', 'off', 'sw-1', true, '2025-01-01T00:00:12.000Z'],
+            ['switch', 'on', 'sw-1', true, '2025-01-01T00:00:11.000Z'],
+          ],
+          none: 0,
+        },
+      });
+      const result = await run(source, mapping('bad'), snapshot);
+      expect(result.ok).toBe(false);
+      expect(result.ok ? '' : result.error.message).toContain('max must be a non-negative whole number');
+    });
+
+    it('gives an event handler the event with its date as a Date and the granted device', async () => {
+      const source = withHandler(`
+        onSwitch(ctx, evt) {
+          return { isDate: evt.date instanceof Date, iso: evt.date.toISOString(), device: evt.device && evt.device.displayName, same: evt.device === ctx.settings.switches[1],
+                   value: evt.value, displayName: evt.displayName, json: JSON.parse(JSON.stringify(evt)) }
+        }`);
+      const event = { deviceId: 'sw-2', displayName: 'Porch', name: 'switch', value: 'on', unit: null, date: '2025-01-02T03:04:00.000Z', source: 'user' };
+      const effects = effectsOf(await run(source, { kind: 'event', name: 'onSwitch' }, bridgeSnapshot({ event })));
+      expect(effects.response).toEqual({
+        kind: 'value',
+        value: { isDate: true, iso: '2025-01-02T03:04:00.000Z', device: 'Porch', same: true, value: 'on', displayName: 'Porch', json: event },
+      });
+    });
+
+    it('sets hue, saturation and color from setColor and checks its map', async () => {
+      const bulb = {
+        id: 'b-1',
+        label: 'Bulb',
+        capabilities: ['colorControl'],
+        state: { hue: 0, saturation: 0, color: '#FFFFFF' },
+        commands: [{ name: 'setColor', args: [{ name: 'color', type: 'color' as const }] }],
+      };
+      const source = withHandler(`
+        paint(ctx) { const b = ctx.settings.bulb; b.setColor({ hue: 30, hex: '#FF8800' }); return [b.currentValue('hue'), b.currentValue('saturation'), b.currentValue('color')] },
+        wrong(ctx) { ctx.settings.bulb.setColor('red') }`);
+      const snapshot = snapshotWith({ deviceInputs: { bulb: { multiple: false, devices: [bulb] } } });
+      const effects = effectsOf(await run(source, mapping('paint'), snapshot));
+      expect(effects.response).toEqual({ kind: 'value', value: [30, 0, '#FF8800'] });
+      expect(effects.commands).toEqual([{ deviceId: 'b-1', inputName: 'bulb', command: 'setColor', args: [{ hue: 30, hex: '#FF8800' }] }]);
+      const wrong = await run(source, mapping('wrong'), snapshot);
+      expect(wrong.ok ? '' : wrong.error.message).toContain('must be an object like { hue, saturation }');
     });
 
     it('sets an attribute from a command argument and shows it under every input holding the device', async () => {

@@ -8,12 +8,24 @@ export const SWITCH_COMMANDS: CommandSpec[] = [
 
 export const LEVEL_COMMANDS: CommandSpec[] = [{ name: 'setLevel', args: [{ name: 'level', type: 'integer', min: 0, max: 100 }], sets: { attribute: 'level', fromArg: 0 } }];
 
+const SWITCH = { name: 'Switch', attributes: ['switch'], commands: ['on', 'off'] };
+const SWITCH_LEVEL = { name: 'Switch Level', attributes: ['level'], commands: ['setLevel'] };
+
 export function switchDevice(id: string, label: string, value: 'on' | 'off' = 'off'): SandboxDevice {
-  return { id, label, capabilities: ['switch'], state: { switch: value }, commands: SWITCH_COMMANDS };
+  return { id, label, name: 'Simulated Switch', capabilities: ['switch'], granted: [SWITCH], state: { switch: value }, commands: SWITCH_COMMANDS };
 }
 
 export function dimmerDevice(id: string, label: string, level = 0): SandboxDevice {
-  return { id, label, capabilities: ['switch', 'switchLevel'], state: { switch: 'off', level }, commands: LEVEL_COMMANDS };
+  return {
+    id,
+    label,
+    name: 'Simulated Dimmer',
+    capabilities: ['switch', 'switchLevel'],
+    granted: [SWITCH, SWITCH_LEVEL],
+    state: { switch: 'off', level },
+    stateDates: { switch: '2025-01-01T00:00:00.000Z', level: '2025-01-02T00:00:00.000Z' },
+    commands: [...SWITCH_COMMANDS, ...LEVEL_COMMANDS],
+  };
 }
 
 export function snapshotWith(overrides: Partial<Snapshot> = {}): Snapshot {

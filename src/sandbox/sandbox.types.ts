@@ -7,7 +7,8 @@ export type JsonObject = { [key: string]: JsonValue };
 /** One argument of a device command, as the sandbox checks it before recording the command. */
 export interface CommandArgSpec {
   name: string;
-  type: 'number' | 'integer' | 'string' | 'enum';
+  /** `color`: an object with any of hue, saturation (0–100) and hex ("#RRGGBB"), classic's COLOR_MAP */
+  type: 'number' | 'integer' | 'string' | 'enum' | 'color';
   min?: number;
   max?: number;
   values?: string[];
@@ -17,18 +18,43 @@ export interface CommandArgSpec {
 export interface CommandSpec {
   name: string;
   args: CommandArgSpec[];
-  /** attribute set by the command; the value is `value` when given, else the argument at `fromArg` */
-  sets: { attribute: string; value?: JsonValue; fromArg?: number };
+  /** attribute set by the command; the value is `value` when given, else the argument at `fromArg`.
+   * Absent: nothing (momentary's push), or, for a `color` argument, its hue, saturation and hex (as `color`). */
+  sets?: { attribute: string; value?: JsonValue; fromArg?: number };
+}
+
+/** A capability as a classic handler sees it: `{ name: 'Switch Level', attributes: ['level'], commands: ['setLevel'] }`. */
+export interface SandboxCapability {
+  name: string;
+  attributes: string[];
+  commands: string[];
+}
+
+/** One recent event of a device, newest first in `SandboxDevice.events`. */
+export interface SandboxDeviceEvent {
+  name: string;
+  value: JsonValue;
+  unit: string | null;
+  /** ISO time */
+  date: string;
 }
 
 export interface SandboxDevice {
   id: string;
   label: string;
-  /** every capability of the device (informational) */
+  /** the device's type name, e.g. "Simulated Switch" (classic `device.name`) */
+  name?: string;
+  /** the capabilities the device was granted through in this installation (our names) */
   capabilities: string[];
+  /** the same, as classic capability objects */
+  granted?: SandboxCapability[];
   /** attribute -> current value */
   state: JsonObject;
-  /** only the commands of the capability the input was granted for */
+  /** attribute -> ISO time it last changed */
+  stateDates?: Record<string, string>;
+  /** recent events, newest first (present only when the SmartApp's source calls `events(`) */
+  events?: SandboxDeviceEvent[];
+  /** the commands of every capability the device was granted through */
   commands: CommandSpec[];
 }
 

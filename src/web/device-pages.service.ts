@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { PageError } from '../common/api-errors';
 import { Transactions } from '../database/transactions';
 import { InstallationsService } from '../installations/installations.service';
-import { attributeSpec, CommandArgument, findCapability } from '../locations/capabilities';
+import { attributeSpec, CommandArgument, findCapability, Vector3 } from '../locations/capabilities';
 import { DeviceChange, DeviceCommandError, DevicesService, DeviceView } from '../locations/devices.service';
 import { LocationsService, LocationView } from '../locations/locations.service';
 import { ConnectedAppsService } from './connected-apps.service';
@@ -101,26 +101,23 @@ export class DevicePagesService {
     for (const arg of spec.args) {
       const parsed = parseArgument(arg, rawValue);
       if (parsed === undefined) {
-        return { ok: false, message: `Please give a ${arg.type === 'enum' ? 'choice' : 'number'} for ${arg.name}.` };
+        return { ok: false, message: `Please give a ${arg.type === 'enum' ? 'choice' : arg.type === 'color' ? 'colour like #FF8800' : 'number'} for ${arg.name}.` };
       }
       args.push(parsed);
     }
     return this.change(device, (tx) => this.devices.executeCommand(tx, { deviceId: device.id, command, args, source: 'user' }));
   }
 
-  /** A simulated sensor reading: only attributes of sensor capabilities (those without commands). */
+  /** A simulated report from the device: any attribute of its capabilities, as a real device may report it. */
   async simulate(accountId: string, deviceId: string, attribute: string, rawValue: string): Promise<DeviceChangeOutcome> {
     const device = await this.mustFind(accountId, deviceId);
-    const sensor = device.capabilities
-      .map((c) => findCapability(c))
-      .some((c) => c !== undefined && c.commands.length === 0 && c.attributes.some((a) => a.name === attribute));
     const spec = attributeSpec(device.capabilities, attribute);
-    if (!sensor || !spec) {
+    if (!spec) {
       return { ok: false, message: `${device.label} has no sensor reading "${attribute}" to simulate.` };
     }
-    const value = spec.type === 'number' ? parseNumber(rawValue, false) : rawValue;
+    const value = spec.type === 'number' ? parseNumber(rawValue, false) : spec.type === 'vector3' ? parseVector(rawValue) : rawValue;
     if (value === undefined) {
-      return { ok: false, message: `Please give a number for ${attributeTitle(attribute)}.` };
+      return { ok: false, message: spec.type === 'vector3' ? `Please give x,y,z numbers for ${attributeTitle(attribute)}.` : `Please give a number for ${attributeTitle(attribute)}.` };
     }
     return this.change(device, (tx) => this.devices.setAttribute(tx, { deviceId: device.id, attribute, value, source: 'simulator' }));
   }
@@ -157,10 +154,14 @@ export class DevicePagesService {
     return device;
   }
 
-  private async change(device: DeviceView, work: (tx: EntityManager) => Promise<DeviceChange>): Promise<DeviceChangeOutcome> {
+  private async change(device: DeviceView, work: (tx: EntityManager) => Promise<DeviceChange | DeviceChange[]>): Promise<DeviceChangeOutcome> {
     try {
-      const change = await this.transactions.run(work);
-      return { ok: true, message: `${device.label}: ${attributeTitle(change.attribute)} is now ${valueLabel(change.value, change.unit)}.` };
+      const done = await this.transactions.run(work);
+      const changes = Array.isArray(done) ? done : [done];
+      if (changes.length === 0) {
+        return { ok: true, message: `${device.label}: done.` };
+      }
+      return { ok: true, message: `${device.label}: ${changes.map((c) => `${attributeTitle(c.attribute)} is now ${valueLabel(c.value, c.unit)}`).join(', ')}.` };
     } catch (err) {
       if (err instanceof DeviceCommandError) {
         return { ok: false, message: `${device.label} refused that: ${err.message}.` };
@@ -192,9 +193,19 @@ function parseNumber(raw: string, integer: boolean): number | undefined {
   return Number(text);
 }
 
-function parseArgument(arg: CommandArgument, raw: string): string | number | undefined {
+function parseVector(raw: string): Vector3 | undefined {
+  const parts = raw.split(',').map((p) => parseNumber(p, false));
+  const [x, y, z] = parts;
+  return parts.length === 3 && x !== undefined && y !== undefined && z !== undefined ? { x, y, z } : undefined;
+}
+
+function parseArgument(arg: CommandArgument, raw: string): string | number | { hex: string } | undefined {
   if (arg.type === 'enum') {
     return raw === '' ? undefined : raw;
+  }
+  if (arg.type === 'color') {
+    // the page's colour picker gives "#rrggbb"
+    return /^#[0-9a-fA-F]{6}$/.test(raw.trim()) ? { hex: raw.trim().toUpperCase() } : undefined;
   }
   return parseNumber(raw, arg.type === 'integer');
 }

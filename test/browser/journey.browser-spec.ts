@@ -69,10 +69,10 @@ describe('the end user journey in Chromium', () => {
     }
     await shot(page, '03-location-created');
     const devices: [string, RegExp[]][] = [
-      ['Lamp', [/^Switch /]],
-      ['Desk Lamp', [/^Switch /, /^Level /]],
+      ['Lamp', [/^Switch —/]],
+      ['Desk Lamp', [/^Switch —/, /^Switch Level /]],
       ['Gate', [/^Lock /]],
-      ['Door Sensor', [/^Contact sensor /, /^Battery /]],
+      ['Door Sensor', [/^Contact Sensor /, /^Battery /]],
     ];
     for (const [label, capabilities] of devices) {
       await page.getByRole('link', { name: 'Add a device' }).click();

@@ -119,10 +119,11 @@ describe('the user’s pages: locations, devices and connected apps', () => {
     expect(page.text).toContain('Recent events');
     expect(page.text).toMatch(/<td>Level<\/td><td>30 %<\/td><td>You<\/td>/);
 
-    // refused: out of range, not a command of the device, a sensor value set through the simulator for a commanded attribute
+    // refused: out of range, not a command of the device, an attribute the device does not have, a value outside its set
     expect((await post(demo, `/devices/${dimmer.id}/commands`, { command: 'setLevel', value: '130' }, 400)).text).toContain('level must be from 0 to 100');
     expect((await post(demo, `/devices/${dimmer.id}/commands`, { command: 'unlock' }, 400)).text).toContain('has no command');
-    expect((await post(demo, `/devices/${dimmer.id}/simulate`, { attribute: 'switch', value: 'off' }, 400)).text).toContain('no sensor reading');
+    expect((await post(demo, `/devices/${dimmer.id}/simulate`, { attribute: 'lock', value: 'locked' }, 400)).text).toContain('no sensor reading');
+    expect((await post(demo, `/devices/${dimmer.id}/simulate`, { attribute: 'switch', value: 'dim' }, 400)).text).toContain('switch must be one of on, off');
     expect((await device('Lab Dimmer')).state).toEqual({ switch: 'on', level: 30 });
   });
 

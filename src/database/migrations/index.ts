@@ -9,6 +9,7 @@ import { StandardWebhooks1764200000301 } from './1764200000301-standard-webhooks
 import { AuthorizePages1765000600100 } from './1765000600100-authorize-pages';
 import { OAuth1Tables1765000700000 } from './1765000700000-oauth1';
 import { AtomicState1765000500100 } from './1765000500100-atomic-state';
+import { DeviceStateDates1765000300100 } from './1765000300100-device-state-dates';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AuthorizePages1765000600100,
   OAuth1Tables1765000700000,
   AtomicState1765000500100,
+  DeviceStateDates1765000300100,
 ];
