@@ -106,7 +106,7 @@ export class SubscriptionsService {
       where: { deviceId: change.deviceId, attribute: change.attribute },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
-    const value = change.value === null ? null : String(change.value);
+    const value = change.value === null ? null : typeof change.value === 'object' ? JSON.stringify(change.value) : String(change.value);
     const candidates = subscriptions.filter(
       (s) => (s.value === null || s.value === value) && (change.source !== ownSource(s.installationId) || s.includeOwn),
     );

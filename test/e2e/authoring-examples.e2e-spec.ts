@@ -73,7 +73,7 @@ describe('the authoring examples do what docs/authoring.md says', () => {
     expect((await device('Front Door')).state.lock).toBe('locked');
     expect((await device('Living Room Thermostat')).state.heatingSetpoint).toBe(17);
     const morning = await request(t.http).post(`${installed.base}/scenes/morning`).set(auth).expect(201);
-    expect(morning.body.done).toContain(`Living Room Thermostat heating ${String(heatingBefore)}°`);
+    expect(morning.body.done).toContain(`Living Room Thermostat heating ${JSON.stringify(heatingBefore)}°`);
     expect((await device('Living Room Thermostat')).state).toMatchObject({ heatingSetpoint: heatingBefore, thermostatMode: 'heat' });
     expect((await device('Kitchen Light')).state).toMatchObject({ switch: 'on', level: 100 });
     expect((await request(t.http).post(`${installed.base}/scenes/party`).set(auth).expect(404)).body.message).toBe('No scene party; try night, away, morning');
