@@ -43,11 +43,15 @@ function verdictOf(result: SendResult): Verdict {
 // most one attempt (CALLBACK_TIMEOUT_MS).
 export type CallbackAttemptOutcome = 'delivered' | 'failed';
 
+/** How long a client's callback prefixes are kept for handlers' outgoing requests. */
+const HTTP_POLICY_MS = 5000;
+
 @Injectable()
 export class CallbacksService {
   private readonly logger = new Logger(CallbacksService.name);
   private readonly queue: ClaimQueue<CallbackDelivery>;
   private readonly attemptObservers: ((outcome: CallbackAttemptOutcome) => void)[] = [];
+  private readonly policies = new Map<string, { policy: HttpPolicy; until: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -154,8 +158,23 @@ export class CallbacksService {
   }
 
   /** Where a run's ctx.httpGet & co. may go: the same prefixes and private-network rule as its callbacks. */
+  /**
+   * Where a handler's ctx.httpGet & co. may go: the client's callback prefixes, kept for a few seconds
+   * so a warm call reads nothing more (a changed prefix list reaches handlers within HTTP_POLICY_MS).
+   */
   async httpPolicyOf(manager: EntityManager, clientId: string | null): Promise<HttpPolicy> {
-    return { prefixes: await this.prefixesOf(manager, clientId), allowPrivateNetwork: this.config.events.callbackAllowPrivateNetwork };
+    const key = clientId ?? '';
+    const now = Date.now();
+    const kept = this.policies.get(key);
+    if (kept && kept.until > now) {
+      return kept.policy;
+    }
+    const policy = { prefixes: await this.prefixesOf(manager, clientId), allowPrivateNetwork: this.config.events.callbackAllowPrivateNetwork };
+    if (this.policies.size >= 10000) {
+      this.policies.clear();
+    }
+    this.policies.set(key, { policy, until: now + HTTP_POLICY_MS });
+    return policy;
   }
 
   private async prefixesOf(tx: EntityManager, clientId: string | null): Promise<string[]> {

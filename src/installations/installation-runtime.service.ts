@@ -107,19 +107,6 @@ export class InstallationRuntime {
    * the installation must still be connected, or the effects are dropped as `gone`).
    */
   async invoke(installationId: string, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
-    // a run whose ctx.atomicState write lost the compare-and-swap wrote nothing: it runs again on the fresh value
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.invokeOnce(installationId, handler, request);
-      } catch (err) {
-        if (!(err instanceof AtomicStateConflict) || attempt >= MAX_ATOMIC_ATTEMPTS) {
-          throw err;
-        }
-      }
-    }
-  }
-
-  private async invokeOnce(installationId: string, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
     const early = this.refusedNow(installationId);
     if (early) {
       return early;
@@ -142,6 +129,24 @@ export class InstallationRuntime {
 
   /** `invoke` for an installation the caller has resolved (and checked) already. */
   async invokeLoaded(loaded: LoadedInstallation, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
+    // a run whose ctx.atomicState write lost the compare-and-swap wrote nothing: it runs again on the fresh value
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.invokeLoadedOnce(loaded, handler, request);
+      } catch (err) {
+        if (!(err instanceof AtomicStateConflict) || attempt >= MAX_ATOMIC_ATTEMPTS) {
+          throw err;
+        }
+      }
+      const fresh = await this.resolve(loaded.installation.id);
+      if (!fresh) {
+        return { kind: 'gone' };
+      }
+      loaded = fresh;
+    }
+  }
+
+  private async invokeLoadedOnce(loaded: LoadedInstallation, handler: HandlerRef, request: RequestParts): Promise<InvocationOutcome> {
     const installationId = loaded.installation.id;
     const early = this.refusedNow(installationId);
     if (early) {

@@ -16,7 +16,8 @@ export function sourceUses(version: VersionView): SourceUses {
     uses = {
       subscriptions: source.includes('subscriptions'),
       atomicState: source.includes('atomicState'),
-      http: /http|sendHubCommand/.test(source),
+      // httpError needs no policy; every request-making member does
+      http: /\b(httpGet|httpPost|httpPostJson|httpPut|httpPutJson|httpDelete|sendHubCommand)\b/.test(source),
     };
     byVersion.set(version, uses);
   }

@@ -594,6 +594,8 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       const s = list[i];
       const device = s.device === null || s.device === undefined ? null
         : { id: s.device.id, name: s.device.name, label: s.device.label, displayName: s.device.label || s.device.name };
+      // classic: unsubscribe(device) takes a subscription's device even when it is no longer in settings
+      if (device !== null) { apply(weakMapSet, deviceOfProxy, [device, device.id]); }
       append(subscriptions, { id: s.id, device: device, attribute: s.attribute, value: s.value === undefined ? null : s.value, handler: s.handler });
     }
     return deepFreeze({ id: source.id, label: source.label, name: source.name, subscriptions: subscriptions });
