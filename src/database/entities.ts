@@ -21,6 +21,8 @@ import { OAuthClient } from '../oauth/oauth-client.entity';
 import { RefreshToken } from '../oauth/refresh-token.entity';
 import { SmartAppVersion } from '../smartapps/smartapp-version.entity';
 import { SmartApp } from '../smartapps/smartapp.entity';
+import { LocationMode } from '../locations/location-mode.entity';
+import { Notification } from '../notifications/notification.entity';
 
 export const ENTITIES = [
   Account,
@@ -46,4 +48,6 @@ export const ENTITIES = [
   RateCounter,
   DeveloperToken,
   InstanceHeartbeat,
+  LocationMode,
+  Notification,
 ];

@@ -23,6 +23,8 @@ export interface LoadedInstallation {
   location: LocationView;
   grants: GrantView[];
   devices: DeviceView[];
+  /** the location's mode names */
+  modes?: string[];
 }
 
 export type InvocationOutcome =
@@ -106,7 +108,8 @@ export class InstallationRuntime {
     }
     const granted = grants ?? (await this.installations.grantsOf(installation.id, manager));
     const devices = await this.devices.byIds([...new Set(granted.map((g) => g.deviceId))], manager);
-    return { installation, version, location, grants: granted, devices };
+    const modes = await this.locations.modeNames(location.id, manager);
+    return { installation, version, location, grants: granted, devices, modes };
   }
 
   /** Runs the handler in the sandbox on a snapshot; no database access. */
@@ -118,6 +121,7 @@ export class InstallationRuntime {
       grants: loaded.grants.map((g) => ({ id: '', installationId: installation.id, ...g })),
       devices: loaded.devices,
       location: loaded.location,
+      modes: loaded.modes,
       request,
       now: new Date(),
     });

@@ -16,6 +16,8 @@
  *   hostLog(level, message)            -> records one log line (host truncates and counts)
  *   hostHttpError(status, message)     -> records the response; the prelude then throws a marker
  */
+import { PRELUDE_LOCATION_SOURCE } from './sandbox.prelude-location';
+
 export const PRELUDE_FILENAME = 'sandbox-prelude.js';
 
 export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog, hostHttpError) {
@@ -276,6 +278,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     return ids;
   }
 
+${PRELUDE_LOCATION_SOURCE}
   // ---- ctx ----
   function httpError(status, message) {
     const text = message === undefined ? '' : (typeof message === 'string' ? message : formatLogArgument(message));
@@ -284,6 +287,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     throw freeze({ name: 'HttpError', message: 'ctx.httpError(' + describeValue(status) + ') ended the request', status: status });
   }
   function subscribe(devices, attribute, handler, options) {
+    if (isLocation(devices)) { return subscribeLocation(attribute, handler); }
     const ids = deviceIdsOf(devices, 'ctx.subscribe');
     requireName(attribute, 'ctx.subscribe: the attribute');
     requireName(handler, 'ctx.subscribe: the handler name');
@@ -355,7 +359,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       body: body,
       request: freeze({ JSON: body }),
       headers: deepFreeze(snapshot.headers),
-      location: deepFreeze(snapshot.location),
+      location: buildLocation(snapshot),
       now: snapshot.now,
       state: state,
       log: freeze({ debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') }),
@@ -366,6 +370,11 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       schedule: schedule,
       unschedule: unschedule,
       httpPostJson: httpPostJson,
+      setLocationMode: setLocationMode,
+      getSunriseAndSunset: getSunriseAndSunset,
+      timeToday: timeToday,
+      sendPush: sendPush,
+      sendNotification: sendNotification,
     });
   }
 

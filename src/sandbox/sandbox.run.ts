@@ -69,7 +69,7 @@ export function executeRun(session: VmSession, req: RunRequest, limits: SandboxL
   if (!records.ok) {
     return failure({ kind: 'invalid_result', message: records.message }, logs);
   }
-  const { response, commands, state, subscriptions, schedules, callbacks } = records.value;
+  const { response, commands, state, subscriptions, schedules, callbacks, locationMode, notifications } = records.value;
   return {
     ok: true,
     effects: {
@@ -80,6 +80,8 @@ export function executeRun(session: VmSession, req: RunRequest, limits: SandboxL
       subscriptions,
       schedules,
       callbacks,
+      ...(locationMode === undefined ? {} : { locationMode }),
+      ...(notifications === undefined ? {} : { notifications }),
     },
   };
 }

@@ -6,6 +6,7 @@ import { ClientRegistration1763900000500 } from './1763900000500-client-registra
 import { ConsentOnce1764200000100 } from './1764200000100-consent-once';
 import { InstanceHeartbeats1764200000200 } from './1764200000200-instance-heartbeats';
 import { StandardWebhooks1764200000301 } from './1764200000301-standard-webhooks';
+import { LocationModes1765000400000 } from './1765000400000-location-modes';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ConsentOnce1764200000100,
   InstanceHeartbeats1764200000200,
   StandardWebhooks1764200000301,
+  LocationModes1765000400000,
 ];
