@@ -22,6 +22,7 @@ import { SandboxModule } from './sandbox/sandbox.module';
 import { SeedModule } from './seed/seed.module';
 import { SmartAppsModule } from './smartapps/smartapps.module';
 import { WebModule } from './web/web.module';
+import { NotificationsModule } from './notifications/notifications.module';
 
 @Module({})
 export class AppModule {
@@ -48,6 +49,7 @@ export class AppModule {
         WebModule,
         HealthModule,
         ObservabilityModule,
+        NotificationsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

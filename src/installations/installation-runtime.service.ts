@@ -40,7 +40,7 @@ export type InvocationOutcome =
  * the handler's transaction; returns lines for the app's log (e.g. why an op was refused).
  */
 export interface InstallationEffectsSink {
-  apply(tx: EntityManager, installation: Pick<Installation, 'id' | 'clientId' | 'locationId'>, effects: Effects): Promise<LogLine[]>;
+  apply(tx: EntityManager, installation: Pick<Installation, 'id' | 'clientId' | 'locationId' | 'accountId' | 'smartAppId'>, effects: Effects): Promise<LogLine[]>;
 }
 
 @Injectable()
