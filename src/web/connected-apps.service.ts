@@ -60,6 +60,8 @@ export interface ConnectedAppView {
   appDescription: string;
   clientName: string;
   locationName: string;
+  /** the location's zone: the page shows times in it */
+  timeZone: string;
   inputs: { title: string; allows: string; devices: string[] }[];
   values: { title: string; value: string }[];
   createdAt: Date;
@@ -256,6 +258,7 @@ export class ConnectedAppsService {
       appDescription: app.description,
       clientName: loaded.clientName,
       locationName: location.name,
+      timeZone: location.timeZone,
       inputs: deviceInputs(version.definition).map((input) => ({
         title: input.title,
         allows: findCapability(input.capability)?.allows ?? input.capability,

@@ -8,7 +8,7 @@ import { Location } from '../../src/locations/location.entity';
 import { Notification } from '../../src/notifications/notification.entity';
 import { Agent, csrfOf } from '../helpers/browser';
 import { DEMO_USER, loggedIn } from '../helpers/oauth-flow';
-import { appLogOf, install, publishApp, PublishedApp, startReceiver, stateOf, verifySignature } from '../factories/events';
+import { addDevice, appLogOf, install, publishApp, PublishedApp, startReceiver, stateOf, verifySignature } from '../factories/events';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 // Hears mode changes and tells the owner; sets the mode, reads the sun and the clock on request.
@@ -161,6 +161,17 @@ describe('location modes, sunrise and sunset, notifications', () => {
     expect(wakeUp.getUTCMinutes()).toBe(30);
     expect(wakeUp.getTime()).toBeGreaterThanOrEqual(Date.parse(today.start));
     expect(wakeUp.getTime()).toBeLessThan(Date.parse(today.end));
+    await t.write((m) => m.getRepository(Location).update({ id: home.id }, { timeZone: 'Europe/London' }));
+  });
+
+  it('shows times on device and connected-app pages in the location’s time zone', async () => {
+    await t.write((m) => m.getRepository(Location).update({ id: home.id }, { timeZone: 'Asia/Tokyo' }));
+    const lamp = await addDevice(t, 'Zone Lamp', ['switch']);
+    expect((await post(`/devices/${lamp}/commands`, { command: 'on' })).status).toBe(303);
+    const page = (await demo.get(`/devices/${lamp}`).expect(200)).text;
+    expect(page).toMatch(/<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT\+9<\/td>/);
+    const app = (await demo.get(`/apps/${firstId}`).expect(200)).text;
+    expect(app).toMatch(/<td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT\+9<\/td><td>/);
     await t.write((m) => m.getRepository(Location).update({ id: home.id }, { timeZone: 'Europe/London' }));
   });
 
