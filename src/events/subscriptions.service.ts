@@ -126,14 +126,14 @@ export class SubscriptionsService {
       attribute: op.attribute,
       value: op.value,
       handler: op.handler,
-      includeOwn: false,
+      includeOwn: op.includeOwn === true,
       createdAt: now,
     };
     await tx.getRepository(Subscription).insert(row);
     return row;
   }
 
-  /** The handlers a location's mode change is delivered to (not the installation that made it, as for devices). */
+  /** The handlers a location's mode change is delivered to (not the installation that made it unless includeOwn, as for devices). */
   async handlersForMode(tx: EntityManager, change: ModeChange): Promise<MatchedHandler[]> {
     const subscriptions = await tx.getRepository(Subscription).find({
       where: { locationId: change.locationId, attribute: 'mode' },
@@ -141,7 +141,7 @@ export class SubscriptionsService {
     });
     const matched: MatchedHandler[] = [];
     for (const s of subscriptions) {
-      const wanted = (s.value === null || s.value === change.mode) && change.source !== ownSource(s.installationId);
+      const wanted = (s.value === null || s.value === change.mode) && (change.source !== ownSource(s.installationId) || s.includeOwn);
       if (wanted && !matched.some((m) => m.installationId === s.installationId && m.handler === s.handler)) {
         matched.push({ installationId: s.installationId, handler: s.handler });
       }

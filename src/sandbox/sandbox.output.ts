@@ -155,7 +155,13 @@ function readSubscription(value: JsonValue, grantedIds: Set<string>): Subscripti
     if (field(value, 'attribute') !== 'mode') {
       return malformed(`${where}.attribute of a location subscription must be mode`);
     }
-    return { op: 'subscribeLocation', attribute: 'mode', value: nullableStringAt(value, 'value', where), handler: stringAt(value, 'handler', where) };
+    return {
+      op: 'subscribeLocation',
+      attribute: 'mode',
+      value: nullableStringAt(value, 'value', where),
+      handler: stringAt(value, 'handler', where),
+      ...(field(value, 'includeOwn') === true ? { includeOwn: true as const } : {}),
+    };
   }
   if (op !== 'subscribe') {
     return malformed(`${where}.op must be subscribe or unsubscribe`);

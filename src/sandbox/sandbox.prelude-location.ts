@@ -51,7 +51,7 @@ export const PRELUDE_LOCATION_SOURCE = String.raw`
   function isLocation(value) {
     return value !== null && value !== undefined && value === locationObject;
   }
-  function subscribeLocation(attribute, handler) {
+  function subscribeLocation(attribute, handler, options) {
     requireName(attribute, 'ctx.subscribe(location): the attribute');
     requireName(handler, 'ctx.subscribe(location): the handler name');
     const dot = indexOf(attribute, '.');
@@ -60,7 +60,9 @@ export const PRELUDE_LOCATION_SOURCE = String.raw`
     if (name !== 'mode') {
       throw new TypeErrorCtor('ctx.subscribe(location): only "mode" (or "mode.<name>") can be subscribed to on a location, got ' + describeValue(attribute));
     }
-    append(records.subscriptions, freeze({ op: 'subscribeLocation', attribute: 'mode', value: value === '' ? null : value, handler: handler }));
+    const record = { op: 'subscribeLocation', attribute: 'mode', value: value === '' ? null : value, handler: handler };
+    if (options !== null && typeof options === 'object' && options.includeOwn === true) { record.includeOwn = true; }
+    append(records.subscriptions, freeze(record));
   }
   function setLocationMode(name) {
     const mode = name !== null && typeof name === 'object' && typeof name.name === 'string' ? name.name : name;

@@ -287,7 +287,7 @@ ${PRELUDE_LOCATION_SOURCE}
     throw freeze({ name: 'HttpError', message: 'ctx.httpError(' + describeValue(status) + ') ended the request', status: status });
   }
   function subscribe(devices, attribute, handler, options) {
-    if (isLocation(devices)) { return subscribeLocation(attribute, handler); }
+    if (isLocation(devices)) { return subscribeLocation(attribute, handler, options); }
     const ids = deviceIdsOf(devices, 'ctx.subscribe');
     requireName(attribute, 'ctx.subscribe: the attribute');
     requireName(handler, 'ctx.subscribe: the handler name');

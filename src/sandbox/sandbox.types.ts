@@ -137,7 +137,7 @@ export type SubscriptionOp =
   | { op: 'subscribe'; deviceIds: string[]; attribute: string; value: string | null; handler: string; includeOwn?: true }
   | { op: 'unsubscribe' }
   /** ctx.subscribe(ctx.location, 'mode' | 'mode.<name>', handler) */
-  | { op: 'subscribeLocation'; attribute: 'mode'; value: string | null; handler: string };
+  | { op: 'subscribeLocation'; attribute: 'mode'; value: string | null; handler: string; includeOwn?: true };
 
 export type ScheduleOp =
   | { op: 'runIn'; seconds: number; handler: string; data: JsonValue; overwrite: boolean }
