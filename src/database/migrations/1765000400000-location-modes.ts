@@ -11,9 +11,10 @@ export class LocationModes1765000400000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const { timestamp } = columnTypes(queryRunner);
-    await queryRunner.addColumn('locations', new TableColumn({ ...varchar('mode', 100), default: "'Home'" }));
-    await queryRunner.addColumn('locations', new TableColumn({ name: 'latitude', type: 'double precision', isNullable: true }));
-    await queryRunner.addColumn('locations', new TableColumn({ name: 'longitude', type: 'double precision', isNullable: true }));
+    // plain ALTER TABLE: TypeORM's SQLite addColumn rebuilds the table, and dropping `locations` fails its devices' foreign keys
+    await queryRunner.query(`ALTER TABLE locations ADD COLUMN mode varchar(100) NOT NULL DEFAULT 'Home'`);
+    await queryRunner.query('ALTER TABLE locations ADD COLUMN latitude double precision');
+    await queryRunner.query('ALTER TABLE locations ADD COLUMN longitude double precision');
     await queryRunner.createTable(
       new Table({
         name: 'location_modes',
@@ -76,8 +77,8 @@ export class LocationModes1765000400000 implements MigrationInterface {
     }
     await queryRunner.dropColumn('subscriptions', 'location_id');
     await queryRunner.dropTable('location_modes');
-    await queryRunner.dropColumn('locations', 'longitude');
-    await queryRunner.dropColumn('locations', 'latitude');
-    await queryRunner.dropColumn('locations', 'mode');
+    for (const column of ['longitude', 'latitude', 'mode']) {
+      await queryRunner.query(`ALTER TABLE locations DROP COLUMN ${column}`);
+    }
   }
 }
