@@ -45,10 +45,11 @@ describe('migration 1765000400000 (location modes) on existing data', () => {
     await db.initialize();
 
     await db.undoLastMigration();
-    const locations = (await db.query('SELECT id FROM locations')) as { id: string }[];
+    const locations = await db.query<{ id: string }[]>('SELECT id FROM locations');
     expect(locations.length).toBeGreaterThanOrEqual(3);
     // the device subscription survived the way down; the location one could not
-    expect((await db.query('SELECT handler FROM subscriptions WHERE installation_id = ' + (db.options.type === 'postgres' ? '$1' : '?'), [installationId])) as unknown[]).toEqual([{ handler: 'onSwitch' }]);
+    const placeholder = db.options.type === 'postgres' ? '$1' : '?';
+    expect(await db.query<unknown[]>(`SELECT handler FROM subscriptions WHERE installation_id = ${placeholder}`, [installationId])).toEqual([{ handler: 'onSwitch' }]);
 
     await db.runMigrations();
     for (const { id } of locations) {
