@@ -134,4 +134,22 @@ describe('examples/oauth-endpoint.js as a module', () => {
     });
     expect(run.ok && run.effects.subscriptions).toEqual([{ op: 'subscribeLocation', attribute: 'mode', value: null, handler: 'modeEventFired', includeOwn: true }]);
   });
+
+  it('/mode/:mode sets a known mode and answers 400 for another (no devices needed)', async () => {
+    const location = { id: 'loc-1', name: 'Home', timeZone: 'UTC', mode: 'Home', modes: ['Home', 'Away', 'Night'] };
+    const updateMode = (mode: string) =>
+      sandbox.run({
+        versionKey: 'oauth-endpoint',
+        source: exampleSource('oauth-endpoint.js'),
+        handler: { kind: 'mapping', name: 'updateMode' },
+        snapshot: snapshotWith({ location, params: { mode } }),
+      });
+    const away = await updateMode('Away');
+    expect(away.ok && { mode: away.effects.locationMode, response: away.effects.response }).toEqual({ mode: 'Away', response: { kind: 'value', value: { mode: 'Away', devices: [] } } });
+    const party = await updateMode('Party');
+    expect(party.ok && { mode: party.effects.locationMode, response: party.effects.response }).toEqual({
+      mode: undefined,
+      response: { kind: 'httpError', status: 400, message: 'Party is not a mode of Home' },
+    });
+  });
 });
