@@ -24,6 +24,7 @@ import { SeedModule } from './seed/seed.module';
 import { SmartAppsModule } from './smartapps/smartapps.module';
 import { WebModule } from './web/web.module';
 import { InvalidationModule } from './invalidation/invalidation.module';
+import { NotificationsModule } from './notifications/notifications.module';
 
 @Module({})
 export class AppModule {
@@ -52,6 +53,7 @@ export class AppModule {
         ObservabilityModule,
         InvalidationModule,
         OAuth1Module,
+        NotificationsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,6 +1,7 @@
 import type hbsModule from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { zonedDate } from './zoned-date';
 
 /** "2026-12-02 14:05:09 CET": a time as the location's clock shows it; UTC when the zone is unknown. */
 export function formatInZone(date: Date, timeZone: string | null | undefined): string {
@@ -33,5 +34,8 @@ export function registerViewHelpers(hbs: typeof hbsModule, partialsDir: string):
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
   hbs.registerHelper('dateIn', (value: unknown, timeZone: unknown) => (value instanceof Date ? formatInZone(value, typeof timeZone === 'string' ? timeZone : null) : ''));
+  // {{zonedDate at timeZone}}: in the location's zone (the extra handlebars options argument is ignored)
+  hbs.registerHelper('zonedDate', (value: unknown, timeZone: unknown) => zonedDate(value, timeZone));
+  hbs.registerHelper('isoDate', (value: unknown) => (value instanceof Date ? value.toISOString() : ''));
   hbs.registerHelper('date', (value: unknown) => (value instanceof Date ? value.toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : ''));
 }

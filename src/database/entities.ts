@@ -25,6 +25,8 @@ import { SmartApp } from '../smartapps/smartapp.entity';
 import { OAuth1Consumer } from '../oauth1/oauth1-consumer.entity';
 import { OAuth1Nonce } from '../oauth1/oauth1-nonce.entity';
 import { OAuth1Token } from '../oauth1/oauth1-token.entity';
+import { LocationMode } from '../locations/location-mode.entity';
+import { Notification } from '../notifications/notification.entity';
 
 export const ENTITIES = [
   Account,
@@ -54,4 +56,6 @@ export const ENTITIES = [
   OAuth1Token,
   OAuth1Nonce,
   InstallationAtomicState,
+  LocationMode,
+  Notification,
 ];

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { SandboxEvent } from '../sandbox/sandbox.types';
+import type { SandboxEvent, SandboxLocationEvent } from '../sandbox/sandbox.types';
 
 // The outbox: one row per (device change, subscribed handler), written in the device change's
 // transaction and deleted once the handler has run. `seq` orders deliveries per installation.
@@ -15,7 +15,7 @@ export class EventDelivery {
   handler!: string;
 
   @Column({ type: 'simple-json' })
-  event!: SandboxEvent;
+  event!: SandboxEvent | SandboxLocationEvent;
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;

@@ -5,7 +5,9 @@ import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
 import { InstallationRuntime } from '../installations/installation-runtime.service';
 import type { DeviceChange } from '../locations/devices.service';
-import type { SandboxEvent } from '../sandbox/sandbox.types';
+import type { ModeChange } from '../locations/locations.service';
+import type { SandboxEvent, SandboxLocationEvent } from '../sandbox/sandbox.types';
+import type { MatchedHandler } from './subscriptions.service';
 import { backoffMs, ClaimQueue } from './claims/claim-queue';
 import { Clock } from './clock';
 import { markWorkPending } from './commit-signal';
@@ -77,6 +79,27 @@ export class EventOutbox {
       date: change.at.toISOString(),
       source: eventSource(change.source),
     };
+    await this.insertDeliveries(tx, handlers, event);
+  }
+
+  /** A location's mode changed (in `tx`): one delivery per subscribed handler, as for device changes. */
+  async enqueueMode(tx: EntityManager, change: ModeChange): Promise<void> {
+    const handlers = await this.subscriptions.handlersForMode(tx, change);
+    if (handlers.length === 0) {
+      return;
+    }
+    const event: SandboxLocationEvent = {
+      locationId: change.locationId,
+      displayName: change.locationName,
+      name: 'mode',
+      value: change.mode,
+      date: change.at.toISOString(),
+      source: eventSource(change.source),
+    };
+    await this.insertDeliveries(tx, handlers, event);
+  }
+
+  private async insertDeliveries(tx: EntityManager, handlers: MatchedHandler[], event: SandboxEvent | SandboxLocationEvent): Promise<void> {
     const now = this.clock.now();
     // one insert per row keeps seq in handler order on both engines
     for (const h of handlers) {

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 // ctx.subscribe(devices, "attribute" | "attribute.value", handler): one row per device.
+// ctx.subscribe(ctx.location, 'mode', handler): device_id null, location_id set.
 @Entity('subscriptions')
 export class Subscription {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -9,8 +10,11 @@ export class Subscription {
   @Column({ name: 'installation_id', type: 'varchar', length: 36 })
   installationId!: string;
 
-  @Column({ name: 'device_id', type: 'varchar', length: 36 })
-  deviceId!: string;
+  @Column({ name: 'device_id', type: 'varchar', length: 36, nullable: true })
+  deviceId!: string | null;
+
+  @Column({ name: 'location_id', type: 'varchar', length: 36, nullable: true })
+  locationId!: string | null;
 
   @Column({ type: 'varchar', length: 100 })
   attribute!: string;

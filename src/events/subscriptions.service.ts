@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { InstallationsService } from '../installations/installations.service';
 import type { DeviceChange } from '../locations/devices.service';
+import type { ModeChange } from '../locations/locations.service';
 import type { LogLine, SubscriptionOp } from '../sandbox/sandbox.types';
 import { Subscription } from './subscription.entity';
 
@@ -38,7 +39,7 @@ export class SubscriptionsService {
   ) {}
 
   /** Applies ctx.subscribe / ctx.unsubscribe in the order the handler called them; returns why any was refused. */
-  async apply(tx: EntityManager, installationId: string, ops: SubscriptionOp[], now: Date): Promise<LogLine[]> {
+  async apply(tx: EntityManager, installationId: string, ops: SubscriptionOp[], now: Date, locationId?: string): Promise<LogLine[]> {
     if (ops.length === 0) {
       return [];
     }
@@ -55,8 +56,13 @@ export class SubscriptionsService {
         } else if (op.deviceIds.length > 0) {
           const dropped = new Set(op.deviceIds);
           await repo.delete({ installationId, deviceId: In(op.deviceIds) });
-          current = current.filter((s) => !dropped.has(s.deviceId));
+          current = current.filter((s) => s.deviceId === null || !dropped.has(s.deviceId));
         }
+        continue;
+      }
+      if (op.op === 'subscribeLocation') {
+        const added = await this.subscribeLocation(tx, installationId, locationId, op, current, now, lines);
+        current = added ? [...current, added] : current;
         continue;
       }
       const what = `subscribe(${op.attribute}${op.value === null ? '' : `.${op.value}`}, ${op.handler})`;
@@ -83,6 +89,7 @@ export class SubscriptionsService {
         id: randomUUID(),
         installationId,
         deviceId,
+        locationId: null,
         attribute: op.attribute,
         value: op.value,
         handler: op.handler,
@@ -98,6 +105,59 @@ export class SubscriptionsService {
   /** The installation's subscriptions, oldest first (ctx.app.subscriptions). */
   async listFor(manager: EntityManager, installationId: string): Promise<Subscription[]> {
     return manager.getRepository(Subscription).find({ where: { installationId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  private async subscribeLocation(
+    tx: EntityManager,
+    installationId: string,
+    locationId: string | undefined,
+    op: Extract<SubscriptionOp, { op: 'subscribeLocation' }>,
+    current: Subscription[],
+    now: Date,
+    lines: LogLine[],
+  ): Promise<Subscription | null> {
+    const what = `subscribe(location, mode${op.value === null ? '' : `.${op.value}`}, ${op.handler})`;
+    if (!locationId || op.handler.length > MAX_NAME || (op.value?.length ?? 0) > MAX_NAME) {
+      lines.push({ level: 'warn', message: `${what.slice(0, 300)} refused: ${locationId ? `handler and value names are at most ${MAX_NAME} characters` : 'no location'}` });
+      return null;
+    }
+    if (current.some((s) => s.locationId === locationId && s.attribute === op.attribute && s.value === op.value && s.handler === op.handler)) {
+      return null;
+    }
+    const max = this.config.events.maxSubscriptionsPerInstallation;
+    if (current.length + 1 > max) {
+      lines.push({ level: 'warn', message: `${what} refused: an installation may hold at most ${max} subscriptions (it holds ${current.length}, this adds 1)` });
+      return null;
+    }
+    const row: Subscription = {
+      id: randomUUID(),
+      installationId,
+      deviceId: null,
+      locationId,
+      attribute: op.attribute,
+      value: op.value,
+      handler: op.handler,
+      includeOwn: op.includeOwn === true,
+      createdAt: now,
+    };
+    await tx.getRepository(Subscription).insert(row);
+    return row;
+  }
+
+  /** The handlers a location's mode change is delivered to (not the installation that made it unless includeOwn, as for devices). */
+  async handlersForMode(tx: EntityManager, change: ModeChange): Promise<MatchedHandler[]> {
+    const subscriptions = await tx.getRepository(Subscription).find({
+      where: { locationId: change.locationId, attribute: 'mode' },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    const matched: MatchedHandler[] = [];
+    for (const s of subscriptions) {
+      const wanted = (s.value === null || s.value === change.mode) && (change.source !== ownSource(s.installationId) || s.includeOwn);
+      if (wanted && !matched.some((m) => m.installationId === s.installationId && m.handler === s.handler)) {
+        matched.push({ installationId: s.installationId, handler: s.handler });
+      }
+    }
+    return matched;
   }
 
   /** The handlers a device change is delivered to: one per installation and handler, in subscription order. */

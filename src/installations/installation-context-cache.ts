@@ -13,6 +13,8 @@ import type { GrantView } from './installations.service';
 export interface InstallationContext {
   version: VersionView;
   location: LocationView;
+  /** the location's mode names (ctx.location.modes) */
+  modes: string[];
   grants: GrantView[];
 }
 

@@ -33,6 +33,8 @@ export interface LoadedInstallation {
   http: HttpPolicy;
   /** recent events per device, newest first; loaded only for SmartApps that call `device.events()` */
   deviceEvents?: Record<string, SandboxDeviceEvent[]>;
+  /** the location's mode names */
+  modes: string[];
 }
 
 /** A subscription as ctx.app.subscriptions shows it; `deviceId` null for a location one. */
@@ -69,7 +71,7 @@ export type InvocationOutcome =
  * the handler's transaction; returns lines for the app's log (e.g. why an op was refused).
  */
 export interface InstallationEffectsSink {
-  apply(tx: EntityManager, installation: Pick<Installation, 'id' | 'clientId' | 'locationId'>, effects: Effects): Promise<LogLine[]>;
+  apply(tx: EntityManager, installation: Pick<Installation, 'id' | 'clientId' | 'locationId' | 'accountId' | 'smartAppId'>, effects: Effects): Promise<LogLine[]>;
 }
 
 @Injectable()
@@ -185,14 +187,15 @@ export class InstallationRuntime {
       if (!version || !location) {
         return null;
       }
-      return { version, location, grants: grants ?? (await this.installations.grantsOf(installation.id, manager)) };
+      const modes = await this.locations.modeNames(location.id, manager);
+      return { version, location, modes, grants: grants ?? (await this.installations.grantsOf(installation.id, manager)) };
     };
     // a draft (install, reconfigure) brings its own grants and is not what is stored: never cached
     const context = grants ? await fetch() : await this.contexts.resolve(installation, fetch);
     if (!context) {
       return null;
     }
-    const { version, location, grants: granted } = context;
+    const { version, location, modes, grants: granted } = context;
     // what only some SmartApps use is read only for those that mention it (a warm GET stays at two reads)
     const uses = sourceUses(version);
     const subscriptions = uses.subscriptions ? ((await this.runContext?.subscriptionsOf(manager, installation.id)) ?? []) : [];
@@ -218,7 +221,7 @@ export class InstallationRuntime {
     const http = (uses.http ? await this.runContext?.httpPolicyOf(manager, installation.clientId) : undefined) ?? { prefixes: [], allowPrivateNetwork: false };
     // only SmartApps whose source mentions `events(` pay for the extra reads
     const deviceEvents = /\bevents\s*\(/.test(version.source) ? await this.recentDeviceEvents(devices, manager) : undefined;
-    return { installation, version, location, grants: granted, devices, atomic, app, http, ...(deviceEvents ? { deviceEvents } : {}) };
+    return { installation, version, location, modes, grants: granted, devices, atomic, app, http, ...(deviceEvents ? { deviceEvents } : {}) };
   }
 
   private async recentDeviceEvents(devices: DeviceView[], manager: EntityManager): Promise<Record<string, SandboxDeviceEvent[]>> {
@@ -239,6 +242,7 @@ export class InstallationRuntime {
       grants: loaded.grants.map((g) => ({ id: '', installationId: installation.id, ...g })),
       devices: loaded.devices,
       location: loaded.location,
+      modes: loaded.modes,
       request,
       now: new Date(),
       ...(loaded.deviceEvents ? { deviceEvents: loaded.deviceEvents } : {}),

@@ -1,7 +1,8 @@
 import { findCapability } from '../locations/capabilities';
 import type { DeviceView } from '../locations/devices.service';
+import { snapshotLocation } from '../locations/location-snapshot';
 import type { LocationView } from '../locations/locations.service';
-import type { CommandSpec, JsonValue, SandboxCapability, SandboxDevice, SandboxDeviceEvent, SandboxEvent, Snapshot } from '../sandbox/sandbox.types';
+import type { CommandSpec, JsonValue, SandboxCapability, SandboxDevice, SandboxDeviceEvent, SandboxEvent, SandboxLocationEvent, Snapshot } from '../sandbox/sandbox.types';
 import { deviceInputs, SmartAppDefinition } from '../smartapps/smartapp-definition';
 import type { DeviceGrant } from './device-grant.entity';
 import type { Installation } from './installation.entity';
@@ -10,7 +11,7 @@ export interface RequestParts {
   params: Record<string, string>;
   body: JsonValue;
   headers: Record<string, string>;
-  event?: SandboxEvent;
+  event?: SandboxEvent | SandboxLocationEvent;
 }
 
 function commandSpecs(capabilities: string[]): CommandSpec[] {
@@ -52,6 +53,8 @@ export function buildSnapshot(input: {
   grants: DeviceGrant[];
   devices: DeviceView[];
   location: LocationView;
+  /** the location's mode names (ctx.location.modes) */
+  modes?: string[];
   request: RequestParts;
   now: Date;
   /** recent events per device id, newest first, when the SmartApp uses `device.events()` */
@@ -86,7 +89,7 @@ export function buildSnapshot(input: {
     body: input.request.body,
     headers: input.request.headers,
     state: input.installation.state,
-    location: { id: input.location.id, name: input.location.name, timeZone: input.location.timeZone },
+    location: snapshotLocation(input.location, input.modes ?? [], input.now),
     now: input.now.toISOString(),
     ...(input.request.event ? { event: input.request.event } : {}),
   };

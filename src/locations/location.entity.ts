@@ -14,6 +14,16 @@ export class Location {
   @Column({ name: 'time_zone', type: 'varchar', length: 64 })
   timeZone!: string;
 
+  /** the current mode, one of the location's LocationMode names */
+  @Column({ type: 'varchar', length: 100, default: 'Home' })
+  mode!: string;
+
+  @Column({ type: 'double precision', nullable: true })
+  latitude!: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  longitude!: number | null;
+
   @Column({ name: 'created_at' })
   createdAt!: Date;
 }

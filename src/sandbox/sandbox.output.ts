@@ -8,6 +8,7 @@ import type {
   IssuedCommand,
   JsonObject,
   JsonValue,
+  Notice,
   SandboxLimits,
   SandboxResponse,
   ScheduleOp,
@@ -34,6 +35,8 @@ export interface RunRecords {
   subscriptions: SubscriptionOp[];
   schedules: ScheduleOp[];
   callbacks: Callback[];
+  locationMode?: string;
+  notifications?: Notice[];
 }
 
 export interface DescribedApp {
@@ -164,6 +167,18 @@ function readSubscription(value: JsonValue, grantedIds: Set<string>): Subscripti
     // unsubscribing from a device no longer granted is fine: it only removes
     return field(value, 'deviceIds') === undefined ? { op: 'unsubscribe' } : { op: 'unsubscribe', deviceIds: strings(arrayAt(value, 'deviceIds', where), `${where}.deviceIds`) };
   }
+  if (op === 'subscribeLocation') {
+    if (field(value, 'attribute') !== 'mode') {
+      return malformed(`${where}.attribute of a location subscription must be mode`);
+    }
+    return {
+      op: 'subscribeLocation',
+      attribute: 'mode',
+      value: nullableStringAt(value, 'value', where),
+      handler: stringAt(value, 'handler', where),
+      ...(field(value, 'includeOwn') === true ? { includeOwn: true as const } : {}),
+    };
+  }
   if (op !== 'subscribe') {
     return malformed(`${where}.op must be subscribe or unsubscribe`);
   }
@@ -213,6 +228,27 @@ function readCallback(value: JsonValue): Callback {
     return malformed('callbacks[] must be objects');
   }
   return { url: stringAt(value, 'url', 'callbacks[]'), body: field(value, 'body') ?? null };
+}
+
+function readNotice(value: JsonValue): Notice {
+  if (!isObject(value)) {
+    return malformed('notifications[] must be objects');
+  }
+  const kind = field(value, 'kind');
+  if (kind !== 'push' && kind !== 'notification') {
+    return malformed('notifications[].kind must be push or notification');
+  }
+  return { kind, message: stringAt(value, 'message', 'notifications[]') };
+}
+
+/** The parts a prelude without location support leaves out are optional. */
+function locationRecords(records: JsonObject): Pick<RunRecords, 'locationMode' | 'notifications'> {
+  const mode = field(records, 'locationMode');
+  const notices = field(records, 'notifications');
+  return {
+    ...(mode === undefined || mode === null ? {} : { locationMode: typeof mode === 'string' ? mode : malformed('records.locationMode must be a string') }),
+    ...(notices === undefined ? {} : { notifications: arrayAt(records, 'notifications', 'records').map(readNotice) }),
+  };
 }
 
 function readResponse(value: JsonObject, limits: SandboxLimits): SandboxResponse {
@@ -278,6 +314,7 @@ export function readRunOutput(text: string, snapshot: Snapshot, limits: SandboxL
         subscriptions: arrayAt(records, 'subscriptions', 'records').map((s) => readSubscription(s, grantedIds)),
         schedules: arrayAt(records, 'schedules', 'records').map(readSchedule),
         callbacks: arrayAt(records, 'callbacks', 'records').map(readCallback),
+        ...locationRecords(records),
       },
     };
   } catch (err) {

@@ -19,6 +19,8 @@
  *
  * The host answers an outstanding request with respond(id, resultJson), then runs the VM's jobs.
  */
+import { PRELUDE_LOCATION_SOURCE } from './sandbox.prelude-location';
+
 export const PRELUDE_FILENAME = 'sandbox-prelude.js';
 
 export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog, hostHttpError, hostRequest) {
@@ -406,6 +408,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     return ids;
   }
 
+${PRELUDE_LOCATION_SOURCE}
   // ---- ctx ----
   function httpError(status, message) {
     const text = message === undefined ? '' : (typeof message === 'string' ? message : formatLogArgument(message));
@@ -414,6 +417,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     throw freeze({ name: 'HttpError', message: 'ctx.httpError(' + describeValue(status) + ') ended the request', status: status });
   }
   function subscribe(devices, attribute, handler, options) {
+    if (isLocation(devices)) { return subscribeLocation(attribute, handler, options); }
     const ids = deviceIdsOf(devices, 'ctx.subscribe');
     requireName(attribute, 'ctx.subscribe: the attribute');
     requireName(handler, 'ctx.subscribe: the handler name');
@@ -621,7 +625,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       body: body,
       request: freeze({ JSON: body }),
       headers: deepFreeze(snapshot.headers),
-      location: deepFreeze(snapshot.location),
+      location: buildLocation(snapshot),
       now: snapshot.now,
       state: state,
       log: freeze({ debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') }),
@@ -647,6 +651,11 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       httpDelete: httpMethod('DELETE', 'ctx.httpDelete'),
       sendHubCommand: sendHubCommand,
       render: render,
+      setLocationMode: setLocationMode,
+      getSunriseAndSunset: getSunriseAndSunset,
+      timeToday: timeToday,
+      sendPush: sendPush,
+      sendNotification: sendNotification,
     });
   }
 

@@ -69,7 +69,7 @@ export async function executeRun(session: VmSession, req: RunRequest, limits: Sa
   if (!records.ok) {
     return failure({ kind: 'invalid_result', message: records.message }, logs);
   }
-  const { response, commands, state, atomicState, subscriptions, schedules, callbacks } = records.value;
+  const { response, commands, state, atomicState, subscriptions, schedules, callbacks, locationMode, notifications } = records.value;
   return {
     ok: true,
     effects: {
@@ -81,6 +81,8 @@ export async function executeRun(session: VmSession, req: RunRequest, limits: Sa
       subscriptions,
       schedules,
       callbacks,
+      ...(locationMode === undefined ? {} : { locationMode }),
+      ...(notifications === undefined ? {} : { notifications }),
     },
   };
 }

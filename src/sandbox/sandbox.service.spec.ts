@@ -127,7 +127,8 @@ describe('SandboxService', () => {
           body: { command: 'lock' },
           requestJson: { command: 'lock' },
           headers: { 'content-type': 'application/json' },
-          location: { id: 'location-1', name: 'Home', timeZone: 'Europe/Berlin' },
+          // a snapshot without modes (sandbox.location.spec.ts has the full location) reads as Home
+          location: { id: 'location-1', name: 'Home', timeZone: 'Europe/Berlin', latitude: null, longitude: null, mode: 'Home', currentMode: { name: 'Home' }, modes: [] },
           installationId: 'installation-1',
           now: '2025-01-02T03:04:05.000Z',
         },

@@ -262,7 +262,8 @@ export class VmSession {
       }
       if (!this.runtime.hasPendingJob()) {
         handle.dispose();
-        return failed({ kind: 'exception', message: `${neverSettles}: nothing is left to run (the sandbox has no timers or I/O to wait for)` });
+        // an interrupt at the deadline can end a job without rejecting its promise: that is the deadline, not a hang
+        return failed(this.exceededLimit() ?? { kind: 'exception', message: `${neverSettles}: nothing is left to run (the sandbox has no timers or I/O to wait for)` });
       }
       const ran = this.runtime.executePendingJobs();
       if (ran.error) {

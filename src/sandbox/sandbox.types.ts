@@ -74,6 +74,40 @@ export interface SandboxEvent {
   data?: JsonValue;
 }
 
+/** A location mode event (ctx.subscribe(ctx.location, 'mode', handler)). */
+export interface SandboxLocationEvent {
+  locationId: string;
+  /** the location's name */
+  displayName: string;
+  name: 'mode';
+  value: string;
+  date: string;
+  source: string;
+}
+
+/** One local day of the location: its bounds and sunrise/sunset (null without coordinates, or in polar day/night). */
+export interface SunDay {
+  /** local midnight that starts the day and the next one, as ISO times */
+  start: string;
+  end: string;
+  sunrise: string | null;
+  sunset: string | null;
+}
+
+export interface SnapshotLocation {
+  id: string;
+  name: string;
+  timeZone: string;
+  mode?: string;
+  modes?: string[];
+  latitude?: number | null;
+  longitude?: number | null;
+  /** yesterday to a week ahead, in the location's time zone, for ctx.getSunriseAndSunset */
+  sun?: SunDay[];
+  /** UTC offset in minutes now, per IANA zone (the location's first), for ctx.timeToday: QuickJS has no Intl */
+  utcOffsets?: Record<string, number>;
+}
+
 export interface Snapshot {
   installationId: string;
   /** non-device inputs: name -> value */
@@ -85,11 +119,11 @@ export interface Snapshot {
   body: JsonValue;
   headers: Record<string, string>;
   state: JsonObject;
-  location: { id: string; name: string; timeZone: string };
+  location: SnapshotLocation;
   /** ISO time the host considers "now" (handlers have no clock of their own) */
   now: string;
   /** set for event and scheduled handlers */
-  event?: SandboxEvent;
+  event?: SandboxEvent | SandboxLocationEvent;
   /** ctx.atomicState as last stored (the host compares its version when the run's change is applied) */
   atomicState?: JsonObject;
   /** ctx.app */
@@ -157,7 +191,9 @@ export type SubscriptionOp =
   /** `includeOwn`: also deliver changes made by this installation's own commands (present only when true) */
   | { op: 'subscribe'; deviceIds: string[]; attribute: string; value: string | null; handler: string; includeOwn?: true }
   /** `deviceIds`: only those devices' subscriptions (absent: all of them) */
-  | { op: 'unsubscribe'; deviceIds?: string[] };
+  | { op: 'unsubscribe'; deviceIds?: string[] }
+  /** ctx.subscribe(ctx.location, 'mode' | 'mode.<name>', handler) */
+  | { op: 'subscribeLocation'; attribute: 'mode'; value: string | null; handler: string; includeOwn?: true };
 
 export type ScheduleOp =
   | { op: 'runIn'; seconds: number; handler: string; data: JsonValue; overwrite: boolean }
@@ -167,6 +203,12 @@ export type ScheduleOp =
 export interface Callback {
   url: string;
   body: JsonValue;
+}
+
+/** ctx.sendPush / ctx.sendNotification */
+export interface Notice {
+  kind: 'push' | 'notification';
+  message: string;
 }
 
 export interface Effects {
@@ -181,6 +223,9 @@ export interface Effects {
   subscriptions: SubscriptionOp[];
   schedules: ScheduleOp[];
   callbacks: Callback[];
+  /** ctx.setLocationMode: the last mode the handler asked for */
+  locationMode?: string;
+  notifications?: Notice[];
 }
 
 /** 'unavailable': the platform lost the call (its worker died or the pool was closed), not the SmartApp's doing.

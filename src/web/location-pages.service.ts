@@ -3,7 +3,7 @@ import { PageError } from '../common/api-errors';
 import { Transactions } from '../database/transactions';
 import { InstallationsService } from '../installations/installations.service';
 import { DevicesService } from '../locations/devices.service';
-import { LocationsService, LocationView } from '../locations/locations.service';
+import { LocationModeError, LocationsService, LocationView } from '../locations/locations.service';
 import { ConnectedAppsService } from './connected-apps.service';
 import { capabilityTitle, stateSummary } from './device-controls';
 
@@ -17,7 +17,10 @@ export interface DeviceRow {
 export interface LocationOverview extends LocationView {
   devices: DeviceRow[];
   apps: string[];
+  modes: { name: string; current: boolean }[];
 }
+
+export type ModeOutcome = { ok: true; message: string } | { ok: false; message: string };
 
 export type LocationRemoval = { kind: 'deleted'; name: string } | { kind: 'in_use'; location: LocationView; usedBy: string[] };
 
@@ -81,6 +84,45 @@ export class LocationPagesService {
     return { kind: 'deleted', name: location.name };
   }
 
+  /** Switches the mode from the location page; mode subscriptions fire through the outbox. */
+  async setMode(accountId: string, locationId: string, mode: string): Promise<ModeOutcome> {
+    const location = await this.locations.findForAccount(accountId, locationId);
+    if (!location) {
+      throw LOCATION_NOT_FOUND;
+    }
+    try {
+      const change = await this.transactions.run((tx) => this.locations.setMode(tx, locationId, mode, 'user'));
+      return { ok: true, message: change ? `${location.name} is now in ${mode} mode.` : `${location.name} was already in ${mode} mode.` };
+    } catch (err) {
+      if (err instanceof LocationModeError) {
+        return { ok: false, message: err.message };
+      }
+      throw err;
+    }
+  }
+
+  async addMode(accountId: string, locationId: string, name: string): Promise<ModeOutcome> {
+    if (!(await this.locations.findForAccount(accountId, locationId))) {
+      throw LOCATION_NOT_FOUND;
+    }
+    try {
+      await this.locations.addMode(locationId, name);
+      return { ok: true, message: `Mode ${name} added.` };
+    } catch (err) {
+      if (err instanceof LocationModeError) {
+        return { ok: false, message: err.message };
+      }
+      throw err;
+    }
+  }
+
+  async setCoordinates(accountId: string, locationId: string, latitude: number | null, longitude: number | null): Promise<void> {
+    if (!(await this.locations.findForAccount(accountId, locationId))) {
+      throw LOCATION_NOT_FOUND;
+    }
+    await this.locations.setCoordinates(accountId, locationId, latitude, longitude);
+  }
+
   async usedBy(accountId: string, locationId: string): Promise<string[]> {
     const installs = await this.installations.listForLocation(accountId, locationId);
     return this.connectedApps.namesOf(
@@ -102,6 +144,7 @@ export class LocationPagesService {
           .join(' · '),
       })),
       apps: await this.usedBy(accountId, location.id),
+      modes: (await this.locations.modeNames(location.id)).map((name) => ({ name, current: name === location.mode })),
     };
   }
 }

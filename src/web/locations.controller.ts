@@ -5,6 +5,8 @@ import { DevicePagesService } from './device-pages.service';
 import { DeviceFormDto } from './dto/device-form.dto';
 import { LocationFormDto } from './dto/location-form.dto';
 import { LocationNameDto } from './dto/location-name.dto';
+import { checkCoordinates } from './dto/location-coordinates';
+import { LocationModeDto } from './dto/location-mode.dto';
 import { takeFlash, setFlash } from './flash';
 import { checkForm, formField, formList } from './form';
 import { LocationPagesService } from './location-pages.service';
@@ -40,16 +42,47 @@ export class LocationsController {
 
   @Get(':locationId')
   async show(@Req() req: Request, @Res() res: Response, @Param('locationId') locationId: string): Promise<void> {
-    const location = await this.pages.findForAccount(req.user!.id, locationId);
-    res.render('web/locations/show', { title: location.name, location, flash: takeFlash(req) });
+    await this.renderShow(req, res, locationId, 200, {});
+  }
+
+  @Post(':locationId/mode')
+  async switchMode(@Req() req: Request, @Res() res: Response, @Param('locationId') locationId: string): Promise<void> {
+    const outcome = await this.pages.setMode(req.user!.id, locationId, formField(req, 'mode'));
+    if (!outcome.ok) {
+      return this.renderShow(req, res, locationId, 400, { modeError: outcome.message });
+    }
+    setFlash(req, outcome.message);
+    res.redirect(303, `/locations/${locationId}`);
+  }
+
+  @Post(':locationId/modes')
+  async addMode(@Req() req: Request, @Res() res: Response, @Param('locationId') locationId: string): Promise<void> {
+    const name = formField(req, 'name').trim();
+    const checked = await checkForm(LocationModeDto, { name });
+    const outcome = checked.ok ? await this.pages.addMode(req.user!.id, locationId, checked.value.name) : checked;
+    if (!outcome.ok) {
+      return this.renderShow(req, res, locationId, 400, { addModeError: outcome.message, newMode: name });
+    }
+    setFlash(req, outcome.message);
+    res.redirect(303, `/locations/${locationId}`);
+  }
+
+  @Post(':locationId/coordinates')
+  async coordinates(@Req() req: Request, @Res() res: Response, @Param('locationId') locationId: string): Promise<void> {
+    const checked = checkCoordinates(formField(req, 'latitude'), formField(req, 'longitude'));
+    if (!checked.ok) {
+      return this.renderShow(req, res, locationId, 400, { coordinatesError: checked.message, form: { latitude: formField(req, 'latitude'), longitude: formField(req, 'longitude') } });
+    }
+    await this.pages.setCoordinates(req.user!.id, locationId, checked.latitude, checked.longitude);
+    setFlash(req, checked.latitude === null ? 'Coordinates cleared: sunrise and sunset are unknown.' : 'Coordinates saved.');
+    res.redirect(303, `/locations/${locationId}`);
   }
 
   @Post(':locationId/rename')
   async rename(@Req() req: Request, @Res() res: Response, @Param('locationId') locationId: string): Promise<void> {
     const checked = await checkForm(LocationNameDto, { name: formField(req, 'name').trim() });
     if (!checked.ok) {
-      const location = await this.pages.findForAccount(req.user!.id, locationId);
-      return res.status(400).render('web/locations/show', { title: location.name, location, renameError: checked.message });
+      return this.renderShow(req, res, locationId, 400, { renameError: checked.message });
     }
     await this.pages.rename(req.user!.id, locationId, checked.value.name);
     setFlash(req, `Location renamed to ${checked.value.name}.`);
@@ -99,6 +132,12 @@ export class LocationsController {
     const device = await this.devicePages.create(req.user!.id, locationId, checked.value);
     setFlash(req, `${device.label} added.`);
     res.redirect(303, `/devices/${device.id}`);
+  }
+
+  private async renderShow(req: Request, res: Response, locationId: string, status: number, extra: Record<string, unknown>): Promise<void> {
+    const location = await this.pages.findForAccount(req.user!.id, locationId);
+    const form = { latitude: location.latitude ?? '', longitude: location.longitude ?? '' };
+    res.status(status).render('web/locations/show', { title: location.name, location, form, flash: status === 200 ? takeFlash(req) : null, ...extra });
   }
 
   private async renderIndex(req: Request, res: Response, status: number, form: { name: string; timeZone: string }, error: string | null): Promise<void> {

@@ -10,6 +10,7 @@ import { AuthorizePages1765000600100 } from './1765000600100-authorize-pages';
 import { OAuth1Tables1765000700000 } from './1765000700000-oauth1';
 import { AtomicState1765000500100 } from './1765000500100-atomic-state';
 import { DeviceStateDates1765000300100 } from './1765000300100-device-state-dates';
+import { LocationModes1765000400000 } from './1765000400000-location-modes';
 
 /** Every migration, oldest first. Never edit one that has landed: add a new one. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   OAuth1Tables1765000700000,
   AtomicState1765000500100,
   DeviceStateDates1765000300100,
+  LocationModes1765000400000,
 ];
