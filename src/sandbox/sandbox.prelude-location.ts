@@ -6,10 +6,8 @@
  */
 export const PRELUDE_LOCATION_SOURCE = String.raw`
   // ---- location (sandbox.prelude-location.ts) ----
-  const DateCtor = Date;
   const dateParse = Date.parse;
   const dateUtc = Date.UTC;
-  const dateGetTime = Date.prototype.getTime;
   const RangeErrorCtor = RangeError;
   const MAX_NOTICE_CHARS = 1000;
   const MAX_NOTICES_PER_RUN = 10;
