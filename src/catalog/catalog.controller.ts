@@ -1,4 +1,6 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { setFlash } from '../common/flash';
+import { formObject } from '../common/form';
 import type { Request, Response } from 'express';
 import { Public } from '../common/access.decorators';
 import { pageMove, postedPage, PreferenceDraft } from '../installations/preference-flow';
@@ -8,11 +10,6 @@ import { CatalogService } from './catalog.service';
 function draftFor(req: Request, key: string): PreferenceDraft {
   const saved = req.session.preferenceDraft;
   return saved && saved.key === key ? saved.draft : {};
-}
-
-function field(req: Request, name: string): unknown {
-  const body: unknown = req.body;
-  return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
 }
 
 // The catalog of published SmartApps: anyone may browse, a logged-in user installs into a location.
@@ -50,13 +47,13 @@ export class CatalogController {
 
   @Post(':id/install')
   async install(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const move = pageMove(field(req, 'decision'), 'install');
+    const move = pageMove(formObject(req, 'decision'), 'install');
     if (move === null) {
       return res.redirect(303, `/catalog/${encodeURIComponent(id)}`);
     }
-    const locationId = field(req, 'location_id');
+    const locationId = formObject(req, 'location_id');
     const key = this.catalog.draftKey(id, locationId);
-    const outcome = await this.catalog.install(req.user!, id, locationId, field(req, 'settings'), { page: postedPage(field(req, 'page')), move, draft: draftFor(req, key) });
+    const outcome = await this.catalog.install(req.user!, id, locationId, formObject(req, 'settings'), { page: postedPage(formObject(req, 'page')), move, draft: draftFor(req, key) });
     if (outcome.kind === 'moved' || outcome.kind === 'invalid') {
       req.session.preferenceDraft = { key, draft: outcome.draft };
     }
@@ -67,7 +64,7 @@ export class CatalogController {
       return res.status(400).render('catalog/install', outcome.page);
     }
     delete req.session.preferenceDraft;
-    req.session.flash = `${outcome.appName} was installed.`;
+    setFlash(req, `${outcome.appName} was installed.`);
     res.redirect(303, `/apps/${outcome.installationId}`);
   }
 }

@@ -1,25 +1,15 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AccountSummary } from '../accounts/accounts.service';
+import { setFlash, takeFlash } from '../common/flash';
+import { formField } from '../common/form';
 import { DeveloperConsoleService } from './developer-console.service';
 import { SmartAppDetail } from './developer-smartapps.service';
 import { ApiExcludeController } from '@nestjs/swagger';
 
-function field(req: Request, name: string): string {
-  const body: unknown = req.body;
-  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof value === 'string' ? value : '';
-}
-
 function account(req: Request): AccountSummary {
   // console routes have no access decorator: the guard has made sure of a logged-in session
   return req.user!;
-}
-
-function takeFlash(req: Request): string | undefined {
-  const message = req.session.flash;
-  delete req.session.flash;
-  return message;
 }
 
 const STARTER = `export default {
@@ -59,20 +49,20 @@ export class DeveloperConsoleController {
   @Post('enroll')
   async enroll(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.console.enroll(account(req));
-    req.session.flash = 'Your account is now a developer account.';
+    setFlash(req, 'Your account is now a developer account.');
     res.redirect(303, '/developer');
   }
 
   @Post('tokens')
   async createToken(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const created = await this.console.createToken(account(req), field(req, 'name'));
+    const created = await this.console.createToken(account(req), formField(req, 'name'));
     res.set('Cache-Control', 'no-store').status(201).render('developer/token-created', { title: 'New API token', token: created.token, view: created.view });
   }
 
   @Post('tokens/:tokenId/revoke')
   async revokeToken(@Req() req: Request, @Res() res: Response, @Param('tokenId') tokenId: string): Promise<void> {
     await this.console.revokeToken(account(req), tokenId);
-    req.session.flash = 'The token was revoked: it no longer works.';
+    setFlash(req, 'The token was revoked: it no longer works.');
     res.redirect(303, '/developer');
   }
 
@@ -84,12 +74,12 @@ export class DeveloperConsoleController {
 
   @Post('smartapps')
   async publish(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const source = field(req, 'source');
+    const source = formField(req, 'source');
     const outcome = await this.console.publish(account(req), source);
     if (!outcome.ok) {
       return res.status(400).render('developer/new', { title: 'Publish a SmartApp', source, errors: outcome.details, message: outcome.message });
     }
-    req.session.flash = 'Published version 1.';
+    setFlash(req, 'Published version 1.');
     res.redirect(303, `/developer/smartapps/${outcome.value.id}`);
   }
 
@@ -100,22 +90,22 @@ export class DeveloperConsoleController {
 
   @Post('smartapps/:id/versions')
   async publishVersion(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
-    const source = field(req, 'source');
+    const source = formField(req, 'source');
     const outcome = await this.console.publishVersion(account(req), id, source);
     if (!outcome.ok) {
       return this.renderDetail(req, res, await this.console.detail(account(req), id), 400, { versionErrors: outcome.details, source });
     }
-    req.session.flash = `Published version ${outcome.value.version}. Existing installations run it from their next call.`;
+    setFlash(req, `Published version ${outcome.value.version}. Existing installations run it from their next call.`);
     res.redirect(303, `/developer/smartapps/${id}`);
   }
 
   @Post('smartapps/:id/oauth')
   async configureOAuth(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const form = {
-      redirectUris: field(req, 'redirect_uris'),
-      clientName: field(req, 'client_name'),
-      callbackPrefixes: field(req, 'callback_prefixes'),
-      classicCompat: field(req, 'classic_compat') === 'true',
+      redirectUris: formField(req, 'redirect_uris'),
+      clientName: formField(req, 'client_name'),
+      callbackPrefixes: formField(req, 'callback_prefixes'),
+      classicCompat: formField(req, 'classic_compat') === 'true',
     };
     const outcome = await this.console.configureOAuth(account(req), id, form);
     if (!outcome.ok) {
@@ -124,7 +114,7 @@ export class DeveloperConsoleController {
     if (outcome.value.client_secret) {
       return res.set('Cache-Control', 'no-store').status(200).render('developer/secrets', { title: 'OAuth enabled', smartAppId: id, secrets: outcome.value, created: true });
     }
-    req.session.flash = 'OAuth settings saved.';
+    setFlash(req, 'OAuth settings saved.');
     res.redirect(303, `/developer/smartapps/${id}`);
   }
 
@@ -132,7 +122,7 @@ export class DeveloperConsoleController {
   async rotateSecret(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const outcome = await this.console.rotateSecret(account(req), id);
     if (!outcome.ok) {
-      req.session.flash = outcome.message;
+      setFlash(req, outcome.message);
       return res.redirect(303, `/developer/smartapps/${id}`);
     }
     res.set('Cache-Control', 'no-store').status(200).render('developer/secrets', { title: 'New client secret', smartAppId: id, secrets: outcome.value, created: false });

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PageError } from '../common/api-errors';
-import { setFlash, takeFlash } from '../web/flash';
+import { setFlash, takeFlash } from '../common/flash';
 import { NotificationPages } from './notification-pages.service';
 
 @Controller('notifications')

@@ -1,4 +1,5 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { formObject } from '../common/form';
 import type { Request, Response } from 'express';
 import { Public } from '../common/access.decorators';
 import { pageMove, postedPage, PreferenceDraft } from '../installations/preference-flow';
@@ -10,11 +11,6 @@ import { ClientsService } from './clients.service';
 import { withResponseParams } from './redirect-uri';
 import { sessionBinding } from './session-binding';
 import { ApiTags } from '@nestjs/swagger';
-
-function field(req: Request, name: string): unknown {
-  const body: unknown = req.body;
-  return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-}
 
 @ApiTags('oauth')
 @Controller('oauth/authorize')
@@ -61,15 +57,15 @@ export class AuthorizeController {
 
   @Post('location')
   async chooseLocation(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const ctx = await this.load(req, res, field(req, 'transaction_id'));
+    const ctx = await this.load(req, res, formObject(req, 'transaction_id'));
     if (!ctx) {
       return;
     }
-    if (field(req, 'decision') === 'deny') {
+    if (formObject(req, 'decision') === 'deny') {
       const outcome = await this.authorize.deny(ctx);
       return this.redirectAfterPost(res, outcome.kind === 'redirect' ? outcome.url : '/');
     }
-    if (!(await this.authorize.chooseLocation(ctx, field(req, 'location_id')))) {
+    if (!(await this.authorize.chooseLocation(ctx, formObject(req, 'location_id')))) {
       return this.renderLocation(req, res, ctx, 'Please choose one of your locations.', 400);
     }
     this.redirectAfterPost(res, `/oauth/authorize/preferences?transaction_id=${encodeURIComponent(ctx.id)}`);
@@ -86,16 +82,16 @@ export class AuthorizeController {
 
   @Post('decision')
   async decide(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const ctx = await this.load(req, res, field(req, 'transaction_id'));
+    const ctx = await this.load(req, res, formObject(req, 'transaction_id'));
     if (!ctx) {
       return;
     }
-    const move = pageMove(field(req, 'decision'), 'allow');
+    const move = pageMove(formObject(req, 'decision'), 'allow');
     if (move === null) {
       const outcome = await this.authorize.deny(ctx);
       return this.redirectAfterPost(res, outcome.kind === 'redirect' ? outcome.url : '/');
     }
-    const outcome = await this.authorize.allow(ctx, field(req, 'settings'), postedPage(field(req, 'page')), move);
+    const outcome = await this.authorize.allow(ctx, formObject(req, 'settings'), postedPage(formObject(req, 'page')), move);
     if (outcome.kind === 'redirect') {
       return this.redirectAfterPost(res, outcome.url);
     }

@@ -1,15 +1,11 @@
 import { Controller, Post, Req, Res } from '@nestjs/common';
+import { formObject } from '../common/form';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { postedChoices } from '../installations/preference-page';
 import { sessionBinding } from '../oauth/session-binding';
 import { OAuth1AuthorizeService } from './oauth1-authorize.service';
 import { OAuth1PreferencesPage } from './oauth1-preferences.page';
-
-function field(req: Request, name: string): unknown {
-  const body: unknown = req.body;
-  return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-}
 
 // The consent form of GET /oauth/authorize?oauth_token=… posts here (session and CSRF as every form).
 @ApiExcludeController()
@@ -22,9 +18,9 @@ export class OAuth1AuthorizeController {
 
   @Post('decision')
   async decide(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const ctx = await this.authorize.open(field(req, 'transaction_id'), req.user?.id ?? '', sessionBinding(req));
-    const posted = field(req, 'settings');
-    const outcome = field(req, 'decision') === 'allow' ? await this.authorize.allow(ctx, posted) : await this.authorize.deny(ctx);
+    const ctx = await this.authorize.open(formObject(req, 'transaction_id'), req.user?.id ?? '', sessionBinding(req));
+    const posted = formObject(req, 'settings');
+    const outcome = formObject(req, 'decision') === 'allow' ? await this.authorize.allow(ctx, posted) : await this.authorize.deny(ctx);
     if (outcome.kind === 'redirect') {
       // RFC 9700 §4.11: 303 after a POST
       return res.redirect(303, outcome.url);

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ConnectedAppsService } from './connected-apps.service';
-import { setFlash, takeFlash } from './flash';
-import { formField, formObject } from './form';
+import { setFlash, takeFlash } from '../common/flash';
+import { formField, formObject } from '../common/form';
 import { pageMove, postedPage, PreferenceDraft } from '../installations/preference-flow';
 
 

@@ -2,8 +2,8 @@ import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DevicePagesService } from './device-pages.service';
 import { DeviceLabelDto } from './dto/device-label.dto';
-import { setFlash, takeFlash } from './flash';
-import { checkForm, formField } from './form';
+import { setFlash, takeFlash } from '../common/flash';
+import { checkForm, formField } from '../common/form';
 
 @Controller('devices')
 export class DevicesController {

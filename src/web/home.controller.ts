@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { takeFlash } from './flash';
+import { takeFlash } from '../common/flash';
 import { HomeService } from './home.service';
 
 @Controller()

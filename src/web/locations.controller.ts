@@ -7,8 +7,8 @@ import { LocationFormDto } from './dto/location-form.dto';
 import { LocationNameDto } from './dto/location-name.dto';
 import { checkCoordinates } from './dto/location-coordinates';
 import { LocationModeDto } from './dto/location-mode.dto';
-import { takeFlash, setFlash } from './flash';
-import { checkForm, formField, formList } from './form';
+import { takeFlash, setFlash } from '../common/flash';
+import { checkForm, formField, formList } from '../common/form';
 import { LocationPagesService } from './location-pages.service';
 import { TIME_ZONES } from './time-zones';
 
