@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { Transactions } from '../database/transactions';
+import { Invalidations } from '../invalidation/invalidations.service';
 import { InstallationsService } from '../installations/installations.service';
 import { ClientsService } from '../oauth/clients.service';
 import type { Callback, HttpPolicy, LogLine } from '../sandbox/sandbox.types';
@@ -61,7 +62,15 @@ export class CallbacksService {
     private readonly installations: InstallationsService,
     private readonly clients: ClientsService,
     private readonly wakeUp: WakeUp,
+    invalidations: Invalidations,
   ) {
+    invalidations.subscribe((change) => {
+      if (change === 'all') {
+        this.policies.clear();
+      } else if (change.kind === 'client') {
+        this.policies.delete(change.id);
+      }
+    });
     this.queue = new ClaimQueue<CallbackDelivery>(
       {
         entity: CallbackDelivery,
@@ -160,7 +169,7 @@ export class CallbacksService {
   /** Where a run's ctx.httpGet & co. may go: the same prefixes and private-network rule as its callbacks. */
   /**
    * Where a handler's ctx.httpGet & co. may go: the client's callback prefixes, kept for a few seconds
-   * so a warm call reads nothing more (a changed prefix list reaches handlers within HTTP_POLICY_MS).
+   * so a warm call reads nothing more (a change announced for the client drops it at once, on every instance).
    */
   async httpPolicyOf(manager: EntityManager, clientId: string | null): Promise<HttpPolicy> {
     const key = clientId ?? '';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { Invalidations } from '../invalidation/invalidations.service';
 import { Transactions } from '../database/transactions';
 import { constantTimeEquals, randomToken, sha256 } from '../common/secrets';
 import { asWebhookSecret, newWebhookSecret } from '../common/webhook-secret';
@@ -43,7 +44,23 @@ export class ClientsService {
     private readonly transactions: Transactions,
     @InjectRepository(OAuthClient) private readonly clients: Repository<OAuthClient>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly invalidations: Invalidations,
+  ) {
+    // a change made on another instance (NOTIFY) forgets the client here too
+    invalidations.subscribe((change) => {
+      if (change === 'all') {
+        this.generation += 1;
+        this.cache.clear();
+      } else if (change.kind === 'client') {
+        this.forget(change.id);
+      }
+    });
+  }
+
+  /** Tells every instance's caches (clients, tokens, handlers' request policies) that the client changed. */
+  private announce(tx: EntityManager, clientId: string): Promise<void> {
+    return this.invalidations.publish(tx, { kind: 'client', id: clientId });
+  }
 
   /** The client, for authenticating a call: from the cache when fresh. Never use it inside a transaction's reads. */
   async findForAuthentication(clientId: string): Promise<OAuthClient | null> {
@@ -117,8 +134,8 @@ export class ClientsService {
     settings: { name: string; redirectUris: string[]; callbackPrefixes: string[]; classicCompat: boolean; accessTokenTtl?: number | null; refreshTokenTtl?: number | null },
   ): Promise<void> {
     this.forget(clientId);
-    await this.transactions.run((tx) =>
-      tx.getRepository(OAuthClient).update(
+    await this.transactions.run(async (tx) => {
+      await tx.getRepository(OAuthClient).update(
       { clientId },
       {
         name: settings.name,
@@ -129,8 +146,9 @@ export class ClientsService {
         ...(settings.accessTokenTtl !== undefined ? { accessTokenTtl: settings.accessTokenTtl } : {}),
         ...(settings.refreshTokenTtl !== undefined ? { refreshTokenTtl: settings.refreshTokenTtl } : {}),
       },
-    ),
     );
+      await this.announce(tx, clientId);
+    });
     this.forget(clientId);
   }
 
@@ -138,7 +156,10 @@ export class ClientsService {
   async rotateSecret(clientId: string): Promise<string> {
     const secret = randomToken(32);
     this.forget(clientId);
-    await this.transactions.run((tx) => tx.getRepository(OAuthClient).update({ clientId }, { clientSecretHash: sha256(secret), tokenEndpointAuthMethod: 'client_secret_basic' }));
+    await this.transactions.run(async (tx) => {
+      await tx.getRepository(OAuthClient).update({ clientId }, { clientSecretHash: sha256(secret), tokenEndpointAuthMethod: 'client_secret_basic' });
+      await this.announce(tx, clientId);
+    });
     this.forget(clientId);
     return secret;
   }
@@ -159,6 +180,7 @@ export class ClientsService {
       await tx
         .getRepository(OAuthClient)
         .update({ clientId }, { webhookSecret, previousWebhookSecret: previousValidUntil ? previous : null, previousWebhookSecretUntil: previousValidUntil });
+      await this.announce(tx, clientId);
       return { webhookSecret, previousValidUntil };
     });
   }
@@ -191,13 +213,17 @@ export class ClientsService {
     },
   ): Promise<void> {
     this.forget(clientId);
-    await this.transactions.run((tx) => tx.getRepository(OAuthClient).update({ clientId }, metadata));
+    await this.transactions.run(async (tx) => {
+      await tx.getRepository(OAuthClient).update({ clientId }, metadata);
+      await this.announce(tx, clientId);
+    });
     this.forget(clientId);
   }
 
   async remove(clientId: string, manager: EntityManager): Promise<void> {
     this.forget(clientId);
     await manager.getRepository(OAuthClient).delete({ clientId });
+    await this.announce(manager, clientId);
     this.forget(clientId);
   }
 

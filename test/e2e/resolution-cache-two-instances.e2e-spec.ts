@@ -5,6 +5,7 @@ import request from 'supertest';
 import { InstallationLifecycle } from '../../src/installations/installation-lifecycle.service';
 import { Installation } from '../../src/installations/installation.entity';
 import { Invalidations } from '../../src/invalidation/invalidations.service';
+import { ClientsService } from '../../src/oauth/clients.service';
 import { DEMO_CLIENT } from '../helpers/browser';
 import { connectSwitch, deviceNamed, listSwitches, Switch } from '../helpers/resolution';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -95,5 +96,15 @@ maybe('resolution cache: two instances on one PostgreSQL', () => {
     // and they listen again (they retry every second)
     expect(await becomes(async () => (await listeners()) === 2, 5000)).toBe(true);
     await listSwitches(b.http, c).expect(401);
+  });
+
+  // last: it changes the demo client's secret
+  it('a client secret rotated on A is refused by B within one second (B had it cached)', async () => {
+    const introspect = (app: TestApp, secret: string) => request(app.http).post('/oauth/introspect').auth(DEMO_CLIENT.clientId, secret).type('form').send({ token: 'x' });
+    await introspect(b, DEMO_CLIENT.clientSecret).expect(200);
+    await introspect(b, DEMO_CLIENT.clientSecret).expect(200);
+    const fresh = await a.app.get(ClientsService).rotateSecret(DEMO_CLIENT.clientId);
+    expect(await becomes(async () => (await introspect(b, DEMO_CLIENT.clientSecret)).status === 401, 1000)).toBe(true);
+    await introspect(b, fresh).expect(200);
   });
 });
