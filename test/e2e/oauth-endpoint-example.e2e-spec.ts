@@ -61,8 +61,11 @@ describe('examples/oauth-endpoint.js: SwitchBoard lists, toggles, sets the mode 
     const list = await get('/list').expect(200);
     expect(list.body.mode).toBe('Home');
     const labels = (list.body.devices as { label: string }[]).map((d) => d.label);
-    expect(labels).toEqual(['Kitchen Light', 'Porch Light', 'Front Door', 'Front Door', 'Hallway Motion']);
-    const kitchen = (list.body.devices as { label: string; id: string; name: string; values: Record<string, { name: string; value: unknown }> }[])[0];
+    // settings.switches + locks + contact + moisture + motion + presence, as the original concatenates them
+    // (within one input the platform keeps no particular order)
+    expect([...labels.slice(0, 2)].sort()).toEqual(['Kitchen Light', 'Porch Light']);
+    expect(labels.slice(2)).toEqual(['Front Door', 'Front Door', 'Hallway Motion']);
+    const kitchen = (list.body.devices as { label: string; id: string; name: string; values: Record<string, { name: string; value: unknown }> }[]).find((d) => d.label === 'Kitchen Light')!;
     expect(kitchen.id).toBe(await deviceId(t, 'Kitchen Light'));
     expect(typeof kitchen.name).toBe('string');
     expect(kitchen.values.switch).toMatchObject({ name: 'switch', value: 'off' });

@@ -19,7 +19,7 @@ function sourcesUnder(dir: string): string[] {
   });
 }
 
-/** Transpiles src/ into dist/<name>/src (under the project, so node_modules resolve); returns main.js. */
+/** Transpiles src/ (and the TypeScript SDK) into dist/<name>/src (under the project, so node_modules resolve); returns main.js. */
 export function buildPlatform(name: string): { main: string; remove: () => void } {
   const out = join(ROOT, 'dist', name);
   rmSync(out, { recursive: true, force: true });
@@ -31,7 +31,8 @@ export function buildPlatform(name: string): { main: string; remove: () => void 
     esModuleInterop: true,
     allowSyntheticDefaultImports: true,
   };
-  for (const file of sourcesUnder(join(ROOT, 'src'))) {
+  // the demo service imports the TypeScript SDK (clients/typescript/src)
+  for (const file of [...sourcesUnder(join(ROOT, 'src')), ...sourcesUnder(join(ROOT, 'clients', 'typescript', 'src'))]) {
     const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file }).outputText;
     const target = join(out, relative(ROOT, file)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(target), { recursive: true });
