@@ -53,7 +53,9 @@ class Child {
   }
 
   static start(script: string, args: string[] = [], env: Record<string, string> = {}): Child {
-    const execArgv = script.endsWith('.ts') ? TS_NODE : [];
+    // BENCH_PROFILE=<dir>: the platform server writes a V8 CPU profile there when it stops
+    const profile = script === 'server.ts' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const execArgv = [...(script.endsWith('.ts') ? TS_NODE : []), ...profile];
     return new Child(fork(join(__dirname, script), args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
   }
 

@@ -9,6 +9,23 @@ const DAYS_AFTER = 7;
 /** The local days around `now` with their sunrise and sunset: QuickJS has neither Intl nor the tables. */
 export function sunDays(location: Pick<LocationView, 'timeZone' | 'latitude' | 'longitude'>, now: Date): SunDay[] {
   const [year, month, day] = localDate(location.timeZone, now);
+  // the same for every call of a place's local day: computed once (a warm install-URL call is hot)
+  const key = `${location.timeZone}|${location.latitude}|${location.longitude}|${year}-${month}-${day}`;
+  const known = sunDaysByPlace.get(key);
+  if (known) {
+    return known;
+  }
+  const days = computeSunDays(location, year, month, day);
+  if (sunDaysByPlace.size >= 10000) {
+    sunDaysByPlace.clear();
+  }
+  sunDaysByPlace.set(key, days);
+  return days;
+}
+
+const sunDaysByPlace = new Map<string, SunDay[]>();
+
+function computeSunDays(location: Pick<LocationView, 'timeZone' | 'latitude' | 'longitude'>, year: number, month: number, day: number): SunDay[] {
   const days: SunDay[] = [];
   for (let i = -DAYS_BEFORE; i <= DAYS_AFTER; i++) {
     const start = zonedInstant(location.timeZone, year, month, day + i);
