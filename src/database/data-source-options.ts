@@ -4,6 +4,7 @@ import { DataSourceOptions } from 'typeorm';
 import { DatabaseSettings } from '../config/app-config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { SQLITE3_UNTRACED } from './sqlite3-untraced';
 
 export function dataSourceOptions(database: DatabaseSettings, extra: { dropSchema?: boolean } = {}): DataSourceOptions {
   const common = {
@@ -24,6 +25,7 @@ export function dataSourceOptions(database: DatabaseSettings, extra: { dropSchem
   return {
     ...common,
     type: 'sqlite',
+    driver: SQLITE3_UNTRACED,
     database: database.database,
     // foreign keys on, and wait for a lock rather than fail at once when two connections write
     busyErrorRetry: 50,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { SQLITE3_UNTRACED } from '../../src/database/sqlite3-untraced';
 import { DEMO_DEVELOPER_TOKEN, installWith, logsOf, OAuthApp, publishWithOAuth, smartAppSource } from '../factories/developer';
 import { optionValue } from '../helpers/browser';
 import { freePort } from '../helpers/listen';
@@ -173,7 +174,7 @@ describe('crash recovery: SIGKILL at random moments, restart on the same databas
 
     p.child.kill('SIGTERM');
     await p.exited;
-    const db = new DataSource(databaseUrl.startsWith('postgres') ? { type: 'postgres', url: databaseUrl } : { type: 'sqlite', database: databaseUrl.slice('sqlite:'.length) });
+    const db = new DataSource(databaseUrl.startsWith('postgres') ? { type: 'postgres', url: databaseUrl } : { type: 'sqlite', driver: SQLITE3_UNTRACED, database: databaseUrl.slice('sqlite:'.length) });
     await db.initialize();
     try {
       const withoutGrants = await db.query<unknown[]>(
