@@ -6,4 +6,4 @@ import * as sqlite3 from 'sqlite3';
  * a stack and `util.inspect` its SQL and parameters, for longer error traces: under the install-URL
  * load that was a third of the main thread's SQLite time. Errors still carry the statement's message.
  */
-export const SQLITE3_UNTRACED: typeof sqlite3 = { ...sqlite3, verbose: () => SQLITE3_UNTRACED };
+export const SQLITE3_UNTRACED: object = { ...sqlite3, verbose: (): object => SQLITE3_UNTRACED };
