@@ -278,7 +278,9 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     }
     return events;
   }
-  function makeDeviceProxy(device, inputName, deviceState, deviceDates) {
+  function makeDeviceProxy(device, inputName, holder) {
+    const deviceState = holder.state;
+    const deviceDates = holder.dates;
     const proxy = {};
     const capabilities = classicCapabilities(device);
     const commands = isArray(device.commands) ? device.commands : [];
@@ -294,7 +296,6 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
     }
     const commandNames = [];
     for (let i = 0; i < commands.length; i++) { append(commandNames, commands[i].name); }
-    const recentEvents = makeDeviceEvents(device);
     define(proxy, 'id', device.id);
     define(proxy, 'name', typeof device.name === 'string' ? device.name : device.label);
     define(proxy, 'label', device.label);
@@ -333,6 +334,7 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
         throw new TypeErrorCtor('events() on device ' + stringifyJson(device.label) + ': max must be a non-negative whole number, got ' + describeValue(max));
       }
       const list = [];
+      const recentEvents = holder.events;
       for (let i = 0; i < recentEvents.length && i < limit; i++) { append(list, recentEvents[i]); }
       return list;
     } });
@@ -343,38 +345,59 @@ export const PRELUDE_SOURCE = String.raw`(function createSandboxPrelude(hostLog,
       }
     }
     apply(weakMapSet, deviceOfProxy, [proxy, device.id]);
-    if (!hasOwn(proxyById, device.id)) { proxyById[device.id] = proxy; }
     return freeze(proxy);
   }
+  // A warm session keeps its device proxies: building one is most of a call's cost. A proxy reads
+  // its device's holder, refilled from each call's snapshot, so it always shows this call's state;
+  // the host sends a device whose description has not changed as { id, reuse: true, state, ... }.
+  // id -> { state, dates, events }: one holder per device, so a command through one input is seen through every other
+  const holders = objectCreate(null);
+  // input name + NUL + device id -> proxy
+  const proxies = objectCreate(null);
+  function refill(holder, device) {
+    const deviceState = holder.state;
+    const deviceDates = holder.dates;
+    let keys = objectKeys(deviceState);
+    for (let k = 0; k < keys.length; k++) { delete deviceState[keys[k]]; }
+    keys = objectKeys(deviceDates);
+    for (let k = 0; k < keys.length; k++) { delete deviceDates[keys[k]]; }
+    const source = typeof device.state === 'object' && device.state !== null ? device.state : {};
+    const dates = typeof device.stateDates === 'object' && device.stateDates !== null ? device.stateDates : {};
+    const attributes = objectKeys(source);
+    for (let k = 0; k < attributes.length; k++) {
+      deviceState[attributes[k]] = deepFreeze(source[attributes[k]]);
+      if (typeof dates[attributes[k]] === 'string') { deviceDates[attributes[k]] = new DateCtor(dates[attributes[k]]); }
+    }
+    holder.events = makeDeviceEvents(device);
+  }
   function addDeviceInputs(settings, deviceInputs) {
-    // one state object per device id: a command through one input is seen through every other
-    const stateById = objectCreate(null);
-    const datesById = objectCreate(null);
+    const refilled = objectCreate(null);
     proxyById = objectCreate(null);
     const inputNames = objectKeys(deviceInputs);
     for (let i = 0; i < inputNames.length; i++) {
       const inputName = inputNames[i];
       const input = deviceInputs[inputName];
-      const proxies = [];
+      const list = [];
       const devices = isArray(input.devices) ? input.devices : [];
       for (let j = 0; j < devices.length; j++) {
         const device = devices[j];
-        if (!hasOwn(stateById, device.id)) {
-          const deviceState = objectCreate(null);
-          const deviceDates = objectCreate(null);
-          const source = typeof device.state === 'object' && device.state !== null ? device.state : {};
-          const dates = typeof device.stateDates === 'object' && device.stateDates !== null ? device.stateDates : {};
-          const attributes = objectKeys(source);
-          for (let k = 0; k < attributes.length; k++) {
-            deviceState[attributes[k]] = deepFreeze(source[attributes[k]]);
-            if (typeof dates[attributes[k]] === 'string') { deviceDates[attributes[k]] = new DateCtor(dates[attributes[k]]); }
-          }
-          stateById[device.id] = deviceState;
-          datesById[device.id] = deviceDates;
+        if (!hasOwn(holders, device.id)) { holders[device.id] = { state: objectCreate(null), dates: objectCreate(null), events: [] }; }
+        const holder = holders[device.id];
+        if (!hasOwn(refilled, device.id)) {
+          refill(holder, device);
+          refilled[device.id] = true;
         }
-        append(proxies, makeDeviceProxy(device, inputName, stateById[device.id], datesById[device.id]));
+        const key = inputName + '\u0000' + device.id;
+        if (!(hasOwn(device, 'reuse') && device.reuse === true)) {
+          proxies[key] = makeDeviceProxy(device, inputName, holder);
+        } else if (!hasOwn(proxies, key)) {
+          throw new ErrorCtor('The sandbox lost device ' + device.id + ' of input ' + inputName);
+        }
+        const proxy = proxies[key];
+        if (!hasOwn(proxyById, device.id)) { proxyById[device.id] = proxy; }
+        append(list, proxy);
       }
-      const value = input.multiple ? freeze(proxies) : (proxies.length > 0 ? proxies[0] : null);
+      const value = input.multiple ? freeze(list) : (list.length > 0 ? list[0] : null);
       defineProperty(settings, inputName, { value: value, writable: false, enumerable: true, configurable: true });
     }
   }

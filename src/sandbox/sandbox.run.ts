@@ -39,7 +39,7 @@ export async function executeRun(session: VmSession, req: RunRequest, limits: Sa
     const message = loaded.failure.kind === 'exception' ? `The SmartApp module failed to load: ${loaded.failure.message}` : loaded.failure.message;
     return failure({ ...loaded.failure, message }, logs);
   }
-  const handled = await session.callHandler(req.handler, JSON.stringify(req.snapshot));
+  const handled = await session.callHandler(req.handler, req.snapshot);
   const ended = httpError.recorded();
   if (ended && !ended.valid) {
     if (handled.ok) {

@@ -15,7 +15,8 @@ import {
   withoutPreludeFrames,
 } from './sandbox.failures';
 import { PRELUDE_FILENAME, PRELUDE_SOURCE } from './sandbox.prelude';
-import type { HandlerRef, SandboxLimits } from './sandbox.types';
+import { DeviceShapes } from './sandbox.device-shapes';
+import type { HandlerRef, SandboxLimits, Snapshot } from './sandbox.types';
 
 // QuickJS measures its stack in the WebAssembly shadow stack, but deep recursion also consumes
 // Node's native stack through the wasm frames. 256 KiB keeps ordinary recursion a catchable
@@ -47,6 +48,7 @@ export class VmSession {
   private armed: Armed | undefined;
   private readonly prepareDeadline = performance.now() + PREPARE_DEADLINE_MS;
   private api: QuickJSHandle | undefined;
+  private readonly deviceShapes = new DeviceShapes();
 
   private constructor(
     private readonly engine: QuickJsEngine,
@@ -106,12 +108,14 @@ export class VmSession {
    * (answered by the host while the VM waits, all under the call's deadline).
    * The value handle (undefined for a lifecycle the app lacks) belongs to the caller.
    */
-  async callHandler(handler: HandlerRef, snapshotJson: string): Promise<Outcome<QuickJSHandle>> {
+  async callHandler(handler: HandlerRef, snapshot: Snapshot): Promise<Outcome<QuickJSHandle>> {
     const { maxLogLines, maxLogLineBytes, maxResultBytes } = this.armedCall().limits;
-    const started = this.call('start', [handler.kind, handler.name, snapshotJson, JSON.stringify({ maxLogLines, maxLogLineBytes, maxResultBytes })]);
+    const slim = this.deviceShapes.slim(snapshot);
+    const started = this.call('start', [handler.kind, handler.name, slim.json, JSON.stringify({ maxLogLines, maxLogLineBytes, maxResultBytes })]);
     if (!started.ok) {
       return started;
     }
+    slim.taken();
     const settled = await this.settleAsync(started.value, 'The handler returned a promise that never settles');
     if (!settled.ok) {
       return settled;

@@ -1,6 +1,6 @@
 import { SandboxService } from './sandbox.service';
 import { snapshotWith, switchDevice } from './sandbox.testing';
-import type { Effects, SandboxLimits, SandboxResult } from './sandbox.types';
+import type { Effects, SandboxDevice, SandboxLimits, SandboxResult } from './sandbox.types';
 
 // A module with module-level state: what a warm session keeps between calls of one installation.
 const COUNTER = `
@@ -97,5 +97,85 @@ describe('warm sandbox sessions (one per installation, never shared)', () => {
     expect(valueOf(await run('inst-h', 'hold', { limits }))).toBe(14 * 1024 * 1024);
     // inst-h keeps 14 MiB; 14 MiB more would not fit in the engine's memory beside it
     expect(valueOf(await run('inst-i', 'allocate', { limits }))).toBe(14 * 1024 * 1024);
+  });
+});
+
+describe("a warm session's devices (proxies kept between one installation's calls, state from each call's snapshot)", () => {
+  const service = new SandboxService(undefined, { workers: 1 });
+  afterAll(() => service.onModuleDestroy());
+
+  // the snapshot's time: currentState's date for an attribute without one
+  const NOW = snapshotWith().now;
+  const DEVICES = `
+let first = null;
+export default { handlers: {
+  list(ctx) { return ctx.settings.switches.map((d) => [d.id, d.label, d.currentValue('switch'), d.currentState('switch') && d.currentState('switch').date.toISOString(), d.events().length]) },
+  same(ctx) { const d = ctx.settings.switches[0]; const was = first; first = d; return was === null ? null : was === d },
+  both(ctx) { ctx.settings.switches[0].on(); return [ctx.settings.switches[0].currentValue('switch'), ctx.settings.lights.currentValue('switch')] },
+  failAfterStart(ctx) { throw new Error('after start') },
+  polluteReuse(ctx) { Object.prototype.reuse = true; return ctx.settings.switches.map((d) => d.label) },
+} }`;
+
+  const run = (installationId: string, name: string, devices: SandboxDevice[], lights?: SandboxDevice): Promise<SandboxResult> =>
+    service.run({
+      versionKey: 'devices-v1',
+      source: DEVICES,
+      handler: { kind: 'mapping', name },
+      snapshot: snapshotWith({
+        installationId,
+        deviceInputs: { switches: { multiple: true, devices }, ...(lights ? { lights: { multiple: false, devices: [lights] } } : {}) },
+      }),
+      owner: { installationId, appId: 'devices-app' },
+    });
+
+  it('shows each call its own snapshot: state, dates, events, labels and which devices are granted', async () => {
+    const dated = (device: SandboxDevice, at: string, events = 0): SandboxDevice => ({
+      ...device,
+      stateDates: { switch: at },
+      events: Array.from({ length: events }, () => ({ name: 'switch', value: 'on', unit: null, date: at })),
+    });
+    expect(valueOf(await run('dev-a', 'list', [dated(switchDevice('sw-1', 'Kitchen', 'off'), '2025-01-01T00:00:00.000Z'), switchDevice('sw-2', 'Porch', 'on')]))).toEqual([
+      ['sw-1', 'Kitchen', 'off', '2025-01-01T00:00:00.000Z', 0],
+      ['sw-2', 'Porch', 'on', NOW, 0],
+    ]);
+    // same devices, new state: the kept proxies show it
+    expect(valueOf(await run('dev-a', 'list', [dated(switchDevice('sw-1', 'Kitchen', 'on'), '2025-01-03T00:00:00.000Z', 2), switchDevice('sw-2', 'Porch', 'off')]))).toEqual([
+      ['sw-1', 'Kitchen', 'on', '2025-01-03T00:00:00.000Z', 2],
+      ['sw-2', 'Porch', 'off', NOW, 0],
+    ]);
+    // a renamed device, a device no longer granted, a new one
+    expect(valueOf(await run('dev-a', 'list', [switchDevice('sw-3', 'Hall'), switchDevice('sw-1', 'Kitchen Light', 'off')]))).toEqual([
+      ['sw-3', 'Hall', 'off', NOW, 0],
+      ['sw-1', 'Kitchen Light', 'off', NOW, 0],
+    ]);
+  });
+
+  it('keeps the same device object between calls of one installation (documented), never across installations', async () => {
+    expect(valueOf(await run('dev-b', 'same', [switchDevice('sw-1', 'Kitchen')]))).toBeNull();
+    expect(valueOf(await run('dev-b', 'same', [switchDevice('sw-1', 'Kitchen', 'on')]))).toBe(true);
+    expect(valueOf(await run('dev-c', 'same', [switchDevice('sw-1', 'Kitchen')]))).toBeNull();
+  });
+
+  it('a command through one input is seen through another on every call, the state starting from the snapshot each time', async () => {
+    const both = () => run('dev-d', 'both', [switchDevice('sw-1', 'Kitchen', 'off')], switchDevice('sw-1', 'Kitchen', 'off'));
+    expect(valueOf(await both())).toEqual(['on', 'on']);
+    const again = effectsOf(await both());
+    expect(again.response).toEqual({ kind: 'value', value: ['on', 'on'] });
+    expect(again.commands).toEqual([{ deviceId: 'sw-1', inputName: 'switches', command: 'on', args: [] }]);
+  });
+
+  it('a call that fails after its devices were built does not leave the next call with stale devices', async () => {
+    expect(valueOf(await run('dev-e', 'list', [switchDevice('sw-1', 'Kitchen')]))).toEqual([['sw-1', 'Kitchen', 'off', NOW, 0]]);
+    expect((await run('dev-e', 'failAfterStart', [switchDevice('sw-1', 'Renamed')])).ok).toBe(false);
+    expect(valueOf(await run('dev-e', 'list', [switchDevice('sw-1', 'Kitchen')]))).toEqual([['sw-1', 'Kitchen', 'off', NOW, 0]]);
+    expect(valueOf(await run('dev-e', 'list', [switchDevice('sw-1', 'Renamed')]))).toEqual([['sw-1', 'Renamed', 'off', NOW, 0]]);
+  });
+
+  it('an app that sets Object.prototype.reuse cannot make its session take a new device for a kept one', async () => {
+    expect(valueOf(await run('dev-f', 'polluteReuse', [switchDevice('sw-1', 'Kitchen')]))).toEqual(['Kitchen']);
+    expect(valueOf(await run('dev-f', 'list', [switchDevice('sw-1', 'Renamed'), switchDevice('sw-2', 'Porch')]))).toEqual([
+      ['sw-1', 'Renamed', 'off', NOW, 0],
+      ['sw-2', 'Porch', 'off', NOW, 0],
+    ]);
   });
 });
