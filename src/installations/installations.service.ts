@@ -1,3 +1,4 @@
+import { plainFind } from '../database/plain-find';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -113,7 +114,8 @@ export class InstallationsService {
     if (!manager) {
       return this.transactions.read((m) => this.findActive(installationId, m));
     }
-    return manager.getRepository(Installation).findOne({ where: { id: installationId, status: 'active' } });
+    const [row] = await plainFind(manager, Installation, { id: installationId, status: 'active' }, 1);
+    return row ?? null;
   }
 
   /** Pending or connected (not uninstalled): what Connected apps shows and reconfigure may change. */

@@ -1,3 +1,4 @@
+import { plainFind } from '../database/plain-find';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -98,7 +99,7 @@ export class DevicesService {
     if (ids.length === 0) {
       return [];
     }
-    const rows = await (manager ?? this.devices.manager).getRepository(Device).find({ where: { id: In(ids) } });
+    const rows = await plainFind(manager ?? this.devices.manager, Device, { id: ids });
     return rows.map(toView);
   }
 
