@@ -7,5 +7,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/browser/'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
   testEnvironment: 'node',
-  testTimeout: 30000,
+  testTimeout: 60000,
 };
