@@ -39,6 +39,28 @@ describe('zone time', () => {
     expect(zonedInstant('Europe/Berlin', 2024, 3, 31, 12).toISOString()).toBe('2024-03-31T10:00:00.000Z');
   });
 
+  it('answers the offset on both sides of a transition, to the millisecond, whichever side was asked first (offsets are kept per quarter hour)', () => {
+    const cases: [string, string, number, number][] = [
+      // zone, the transition's instant, offset before, offset after
+      ['Europe/Berlin', '2024-03-31T01:00:00.000Z', 60, 120],
+      ['Europe/Berlin', '2024-10-27T01:00:00.000Z', 120, 60],
+      ['America/New_York', '2024-11-03T06:00:00.000Z', -240, -300],
+      // Lord Howe moves by half an hour, Chatham sits at +12:45 / +13:45
+      ['Australia/Lord_Howe', '2024-04-06T15:00:00.000Z', 660, 630],
+      ['Pacific/Chatham', '2024-09-28T14:00:00.000Z', 765, 825],
+    ];
+    for (const [zone, iso, before, after] of cases) {
+      const at = new Date(iso).getTime();
+      expect([zone, utcOffsetMinutes(zone, new Date(at - 1))]).toEqual([zone, before]);
+      expect([zone, utcOffsetMinutes(zone, new Date(at))]).toEqual([zone, after]);
+      expect([zone, utcOffsetMinutes(zone, new Date(at + 14 * 60000))]).toEqual([zone, after]);
+      expect([zone, utcOffsetMinutes(zone, new Date(at - 14 * 60000))]).toEqual([zone, before]);
+    }
+    // asked after first, then before, in the quarter hours next to the transition
+    expect(utcOffsetMinutes('Europe/Paris', new Date('2024-03-31T01:00:00.001Z'))).toBe(120);
+    expect(utcOffsetMinutes('Europe/Paris', new Date('2024-03-31T00:59:59.999Z'))).toBe(60);
+  });
+
   it('gives a location its local days with sunrise and sunset, or nulls without coordinates', () => {
     const location = { id: 'l', name: 'NY', timeZone: 'America/New_York', mode: 'Home', latitude: 40.7128, longitude: -74.006 };
     const snap = snapshotLocation(location, ['Home'], new Date('2024-12-21T03:00:00Z'));

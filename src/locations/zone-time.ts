@@ -24,8 +24,28 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+// Zones change their offset only at whole quarter hours of UTC (offsets and transitions are
+// multiples of 15 minutes), so an offset found once holds for its whole quarter hour.
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+const MAX_OFFSETS = 2000;
+const offsets = new Map<string, number>();
+
 /** The zone's offset from UTC at `at`, in minutes (e.g. -300 for New York in winter). */
 export function utcOffsetMinutes(timeZone: string, at: Date): number {
+  const key = `${timeZone}|${Math.floor(at.getTime() / QUARTER_HOUR_MS)}`;
+  const known = offsets.get(key);
+  if (known !== undefined) {
+    return known;
+  }
+  const offset = computeOffsetMinutes(timeZone, at);
+  if (offsets.size >= MAX_OFFSETS) {
+    offsets.clear();
+  }
+  offsets.set(key, offset);
+  return offset;
+}
+
+function computeOffsetMinutes(timeZone: string, at: Date): number {
   const parts = formatterFor(timeZone).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));

@@ -256,7 +256,8 @@ export class SandboxWorkerPool {
     const id = this.nextId++;
     const message: ToWorker = { ...job.call, id };
     try {
-      slot.worker.postMessage(message);
+      // as one string: structured clone walks a snapshot object by object, several times slower than JSON
+      slot.worker.postMessage(JSON.stringify(message));
     } catch (err) {
       this.logger.error(`A sandbox call could not be passed to a worker: ${reason(err)}`);
       this.scheduler.finish(ticket, { cpuMs: 0, killed: undefined });

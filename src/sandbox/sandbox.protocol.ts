@@ -1,5 +1,5 @@
 // Messages between SandboxWorkerPool (main thread) and sandbox.worker.ts. Every message is a
-// plain JSON-able object, copied by structured clone.
+// plain JSON-able object: calls travel as their JSON text, answers by structured clone.
 import type { InspectResult, RunRequest, SandboxLimits, SandboxResult } from './sandbox.types';
 
 /** What a worker is asked to do; `limits` are already merged with the service's defaults. */

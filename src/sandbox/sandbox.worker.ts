@@ -24,7 +24,8 @@ async function execute(call: ToWorker): Promise<SandboxCallResult> {
 const sameStats = (a: EngineStats, b: EngineStats): boolean =>
   a.enginesCreated === b.enginesCreated && a.enginesDiscarded === b.enginesDiscarded && a.spareSessionsUsed === b.spareSessionsUsed && a.warmSessionsUsed === b.warmSessionsUsed;
 
-port.on('message', (call: ToWorker) => {
+port.on('message', (text: string) => {
+  const call = JSON.parse(text) as ToWorker;
   // a rejection here is a bug in the executor: left unhandled, it ends the worker and the pool replaces it
   const started = performance.now();
   void execute(call).then((result) => {
