@@ -12,7 +12,8 @@ import type { SandboxCall } from './sandbox.protocol';
 const FAKE_WORKER = `
 const { parentPort } = require('node:worker_threads');
 const stats = { enginesCreated: 1, enginesDiscarded: 0, spareSessionsUsed: 0, warmSessionsUsed: 0 };
-parentPort.on('message', (call) => {
+parentPort.on('message', (text) => {
+  const call = JSON.parse(text);
   const [command, ms] = call.source.split(':');
   if (command === 'hang') { for (;;) {} }
   if (command === 'exit') { process.exit(3); }
