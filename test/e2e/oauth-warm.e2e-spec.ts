@@ -56,10 +56,22 @@ describe('bearer routes and OAuth endpoints: statements per call', () => {
 
   it('loads no browser session, even with a session cookie, on /api/* and the token endpoints', async () => {
     const { agent, token } = await connectDemo();
-    const apiCall = await counted(() => agent.get('/api/smartapps/endpoints').set('Authorization', `Bearer ${token.access_token}`).expect(200));
+    const cookies: unknown[] = [];
+    const apiCall = await counted(async () => {
+      const res = await agent.get('/api/smartapps/endpoints').set('Authorization', `Bearer ${token.access_token}`).expect(200);
+      cookies.push(res.headers['set-cookie']);
+    });
     expect(apiCall.filter((q) => q.includes('browser_sessions'))).toEqual([]);
-    const introspection = await counted(() => agent.post('/oauth/introspect').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: token.access_token }).expect(200));
+    const introspection = await counted(async () => {
+      const res = await agent.post('/oauth/introspect').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: token.access_token }).expect(200);
+      cookies.push(res.headers['set-cookie']);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    });
     expect(introspection.filter((q) => q.includes('browser_sessions'))).toEqual([]);
+    // nor does a bearer reply set (or renew) a session cookie
+    expect(cookies).toEqual([undefined, undefined]);
     // a page still has its session
     const page = await counted(() => agent.get('/apps').expect(200));
     expect(page.some((q) => q.includes('browser_sessions'))).toBe(true);
