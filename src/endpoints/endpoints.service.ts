@@ -27,7 +27,8 @@ export class EndpointsService {
   async forToken(token: TokenInfo): Promise<EndpointView[]> {
     const installation = await this.installations.findForAccount(token.accountId, token.installationId);
     const location = installation ? await this.locations.findById(installation.locationId) : null;
-    const client = await this.clients.find(token.clientId);
+    // the client as client authentication caches it (forgotten on every change)
+    const client = await this.clients.findForAuthentication(token.clientId);
     if (!installation || !location || !client) {
       return [];
     }

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsCleanupModule } from '../events/events-cleanup.module';
 import { InstallationsModule } from '../installations/installations.module';
@@ -25,6 +25,7 @@ import { MetadataController } from './metadata.controller';
 import { DebugController } from './debug.controller';
 import { DebugTokensService } from './debug-tokens.service';
 import { TokenManagementController } from './token-management.controller';
+import { IntrospectionEndpoint } from './introspection.endpoint';
 
 @Module({
   imports: [
@@ -42,7 +43,12 @@ import { TokenManagementController } from './token-management.controller';
     OAuthHousekeeping,
     DebugTokensService,
     ClientsService, TokensService, AuthorizeService, TokenEndpoint, BearerAuthService, UninstallService,
-    TokenCache],
+    TokenCache,
+    IntrospectionEndpoint],
   exports: [ClientsService, TokensService, BearerAuthService, UninstallService, OAuthHousekeeping],
 })
-export class OAuthModule {}
+export class OAuthModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(IntrospectionEndpoint).forRoutes({ path: 'oauth/introspect', method: RequestMethod.POST });
+  }
+}

@@ -11,10 +11,14 @@ export interface ResolvedToken {
   /** ms since the epoch; null: never expires */
   expiresAt: number | null;
   family: string | null;
+  /** ms since the epoch: the token's `iat` for introspection */
+  issuedAt: number;
+  /** the installation's location (it never moves): introspection's `location_id` */
+  locationId: string;
 }
 
 /**
- * Access tokens that worked, by hash, so a warm bearer call reads nothing. An entry is dropped on
+ * Access tokens that worked, by hash, so a warm bearer call or introspection reads nothing. An entry is dropped on
  * revocation (of the token, its family, its client or its installation: uninstall) on any
  * instance, and is never used past the token's expiry (docs/performance.md, "Resolution cache").
  */
@@ -32,6 +36,12 @@ export class TokenCache {
 
   /** The token's grant from memory, or from `load` (which returns only a token that works now). */
   async resolve(tokenHash: string, load: () => Promise<ResolvedToken | null>): Promise<TokenInfo | null> {
+    const resolved = await this.lookup(tokenHash, load);
+    return resolved ? resolved.info : null;
+  }
+
+  /** Like `resolve`, with what introspection tells besides the grant; a copy the caller may keep. */
+  async lookup(tokenHash: string, load: () => Promise<ResolvedToken | null>): Promise<ResolvedToken | null> {
     const trusted = this.invalidations.trusted;
     const hit = trusted ? this.cache.get(tokenHash) : undefined;
     if (hit) {
@@ -39,7 +49,7 @@ export class TokenCache {
         this.cache.delete(tokenHash);
         return null;
       }
-      return copy(hit.info);
+      return copy(hit);
     }
     const generation = this.cache.generation;
     const loaded = await load();
@@ -49,7 +59,7 @@ export class TokenCache {
     if (trusted && this.invalidations.trusted) {
       this.cache.set(tokenHash, loaded, generation);
     }
-    return copy(loaded.info);
+    return copy(loaded);
   }
 
   private forget(change: Invalidation | 'all'): void {
@@ -77,6 +87,6 @@ export class TokenCache {
   }
 }
 
-function copy(info: TokenInfo): TokenInfo {
-  return { ...info, scope: [...info.scope] };
+function copy(resolved: ResolvedToken): ResolvedToken {
+  return { ...resolved, info: { ...resolved.info, scope: [...resolved.info.scope] } };
 }

@@ -5,6 +5,7 @@ import { ClientAuthenticator } from './client-authenticator';
 import { formParameters } from './client-authentication';
 import { OAuthError } from './oauth-error';
 import { TokensService } from './tokens.service';
+import { IntrospectionEndpoint } from './introspection.endpoint';
 import { ApiTags } from '@nestjs/swagger';
 
 // RFC 7009 revocation and RFC 7662 introspection: both for an authenticated client's own tokens.
@@ -14,6 +15,7 @@ export class TokenManagementController {
   constructor(
     private readonly authenticator: ClientAuthenticator,
     private readonly tokens: TokensService,
+    private readonly introspection: IntrospectionEndpoint,
   ) {}
 
   @Public()
@@ -34,11 +36,7 @@ export class TokenManagementController {
   @Post('introspect')
   @HttpCode(200)
   async introspect(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const params = formParameters(req);
-    const client = await this.authenticator.authenticate(req, params);
-    if (!params.token) {
-      throw new OAuthError('invalid_request', 'token is required');
-    }
-    res.set('Cache-Control', 'no-store').json(await this.tokens.introspect(client, params.token));
+    // answered by IntrospectionEndpoint as a middleware before it gets here; the route documents it
+    await this.introspection.use(req, res);
   }
 }

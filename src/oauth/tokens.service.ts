@@ -14,7 +14,7 @@ import { OAuthClient } from './oauth-client.entity';
 import { OAuthError } from './oauth-error';
 import { isWellFormedPkceValue, pkceMatches } from './pkce';
 import { RefreshToken } from './refresh-token.entity';
-import { TokenCache } from './token-cache';
+import { ResolvedToken, TokenCache } from './token-cache';
 import { TokenInfo } from './token-info';
 
 /** SmartThings classic's "never expires" (about 50 years). */
@@ -177,20 +177,26 @@ export class TokensService {
       return null;
     }
     const tokenHash = sha256(token);
-    return this.cache.resolve(tokenHash, async () => {
-      const row = await this.accessTokens.findOne({ where: { tokenHash } });
-      if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) {
-        return null;
-      }
-      if (!(await this.installations.findActive(row.installationId))) {
-        return null;
-      }
-      return {
-        info: { clientId: row.clientId, installationId: row.installationId, accountId: row.accountId, scope: row.scope.split(' ') },
-        expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
-        family: row.family,
-      };
-    });
+    return this.cache.resolve(tokenHash, () => this.loadAccessToken(tokenHash));
+  }
+
+  /** An access token that works now, with its installation's location: two reads, none when cached. */
+  private async loadAccessToken(tokenHash: string): Promise<ResolvedToken | null> {
+    const row = await this.accessTokens.findOne({ where: { tokenHash } });
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) {
+      return null;
+    }
+    const installation = await this.installations.findActive(row.installationId);
+    if (!installation) {
+      return null;
+    }
+    return {
+      info: { clientId: row.clientId, installationId: row.installationId, accountId: row.accountId, scope: row.scope.split(' ') },
+      expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+      family: row.family,
+      issuedAt: row.createdAt.getTime(),
+      locationId: installation.locationId,
+    };
   }
 
   /**
@@ -225,36 +231,46 @@ export class TokensService {
     });
   }
 
-  /** RFC 7662, for the token's own client only; anything else is simply inactive. */
+  /**
+   * RFC 7662, for the token's own client only; anything else is simply inactive. An access token
+   * that works is answered from the token cache (no statement when warm); a refresh token, or an
+   * access token that does not work, is read from the database.
+   */
   async introspect(client: OAuthClient, token: string): Promise<IntrospectionReply> {
     const inactive: IntrospectionReply = { active: false };
     const tokenHash = sha256(token);
-    const now = Date.now();
-    const access = await this.accessTokens.findOne({ where: { tokenHash } });
-    const refresh = access ? null : await this.accessTokens.manager.getRepository(RefreshToken).findOne({ where: { tokenHash } });
-    const row = access ?? refresh;
-    if (!row || row.clientId !== client.clientId || row.revokedAt) {
+    const access = token.length > 200 ? null : await this.cache.lookup(tokenHash, () => this.loadAccessToken(tokenHash));
+    if (access) {
+      if (access.info.clientId !== client.clientId) {
+        return inactive;
+      }
+      return this.introspection(access.info, 'bearer', access.expiresAt, access.issuedAt, access.locationId);
+    }
+    // not a working access token (same hash in both tables is not a case: 256-bit random tokens)
+    const refresh = await this.accessTokens.manager.getRepository(RefreshToken).findOne({ where: { tokenHash } });
+    if (!refresh || refresh.clientId !== client.clientId || refresh.revokedAt || refresh.rotatedAt || refresh.expiresAt.getTime() <= Date.now()) {
       return inactive;
     }
-    const expiresAt = row.expiresAt;
-    if ((expiresAt && expiresAt.getTime() <= now) || (refresh && refresh.rotatedAt)) {
-      return inactive;
-    }
-    const installation = await this.installations.findActive(row.installationId);
+    const installation = await this.installations.findActive(refresh.installationId);
     if (!installation) {
       return inactive;
     }
+    const info: TokenInfo = { clientId: refresh.clientId, installationId: refresh.installationId, accountId: refresh.accountId, scope: refresh.scope.split(' ') };
+    return this.introspection(info, 'refresh_token', refresh.expiresAt.getTime(), refresh.createdAt.getTime(), installation.locationId);
+  }
+
+  private introspection(info: TokenInfo, type: 'bearer' | 'refresh_token', expiresAt: number | null, issuedAt: number, locationId: string): IntrospectionReply {
     return {
       active: true,
-      scope: row.scope,
-      client_id: row.clientId,
-      token_type: access ? 'bearer' : 'refresh_token',
-      ...(expiresAt ? { exp: Math.floor(expiresAt.getTime() / 1000) } : {}),
-      iat: Math.floor(row.createdAt.getTime() / 1000),
-      sub: row.accountId,
+      scope: info.scope.join(' '),
+      client_id: info.clientId,
+      token_type: type,
+      ...(expiresAt !== null ? { exp: Math.floor(expiresAt / 1000) } : {}),
+      iat: Math.floor(issuedAt / 1000),
+      sub: info.accountId,
       iss: this.config.baseUrl,
-      installation_id: row.installationId,
-      location_id: installation.locationId,
+      installation_id: info.installationId,
+      location_id: locationId,
     };
   }
 

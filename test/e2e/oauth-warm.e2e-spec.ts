@@ -56,10 +56,22 @@ describe('bearer routes and OAuth endpoints: statements per call', () => {
 
   it('loads no browser session, even with a session cookie, on /api/* and the token endpoints', async () => {
     const { agent, token } = await connectDemo();
-    const apiCall = await counted(() => agent.get('/api/smartapps/endpoints').set('Authorization', `Bearer ${token.access_token}`).expect(200));
+    const cookies: unknown[] = [];
+    const apiCall = await counted(async () => {
+      const res = await agent.get('/api/smartapps/endpoints').set('Authorization', `Bearer ${token.access_token}`).expect(200);
+      cookies.push(res.headers['set-cookie']);
+    });
     expect(apiCall.filter((q) => q.includes('browser_sessions'))).toEqual([]);
-    const introspection = await counted(() => agent.post('/oauth/introspect').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: token.access_token }).expect(200));
+    const introspection = await counted(async () => {
+      const res = await agent.post('/oauth/introspect').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: token.access_token }).expect(200);
+      cookies.push(res.headers['set-cookie']);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    });
     expect(introspection.filter((q) => q.includes('browser_sessions'))).toEqual([]);
+    // nor does a bearer reply set (or renew) a session cookie
+    expect(cookies).toEqual([undefined, undefined]);
     // a page still has its session
     const page = await counted(() => agent.get('/apps').expect(200));
     expect(page.some((q) => q.includes('browser_sessions'))).toBe(true);
@@ -72,16 +84,33 @@ describe('bearer routes and OAuth endpoints: statements per call', () => {
     await agent.get(`${base}/switches`).expect(401);
   });
 
-  it('introspects an access token in two statements once the client is known (token, installation)', async () => {
+  it('introspects a known access token without a statement, and sees its revocation at once', async () => {
     const { token } = await connectDemo();
     await introspect(token.access_token).expect(200);
     const again = await counted(async () => {
       const res = await introspect(token.access_token).expect(200);
-      expect(res.body).toMatchObject({ active: true, client_id: DEMO_CLIENT.clientId, installation_id: token.installation_id });
+      expect(res.body).toMatchObject({ active: true, token_type: 'bearer', client_id: DEMO_CLIENT.clientId, installation_id: token.installation_id });
+      expect(typeof res.body.location_id).toBe('string');
+      expect(typeof res.body.iat).toBe('number');
     });
-    expect(again.filter((q) => q.includes('oauth_clients'))).toEqual([]);
-    expect(again.filter(isBegin)).toEqual([]);
-    expect(again.length).toBeLessThanOrEqual(2);
+    expect(again).toEqual([]);
+    // a bearer call on the same token is warm too: the token and introspection share one cache
+    const api = await counted(() => request(t.http).get('/api/smartapps/endpoints').set('Authorization', `Bearer ${token.access_token}`).expect(200));
+    expect(api.filter((q) => q.includes('access_tokens') || q.includes('oauth_clients'))).toEqual([]);
+    await request(t.http).post('/oauth/revoke').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: token.access_token }).expect(200);
+    await introspect(token.access_token).expect(200, { active: false });
+  });
+
+  it('introspects a refresh token from the database, and a cached access token only for its own client', async () => {
+    const { token } = await connectDemo('app offline_access');
+    const refresh = await introspect(token.refresh_token!).expect(200);
+    expect(refresh.body).toMatchObject({ active: true, token_type: 'refresh_token', installation_id: token.installation_id });
+    await introspect(token.access_token).expect(200);
+    const other = await t.app.get(ClientsService).create({ name: 'Other', smartAppId: (await t.app.get(ClientsService).find(DEMO_CLIENT.clientId))!.smartAppId, redirectUris: ['https://other.example/cb'] });
+    const foreign = await counted(() =>
+      request(t.http).post('/oauth/introspect').auth(other.clientId, other.clientSecret!).type('form').send({ token: token.access_token }).expect(200, { active: false }),
+    );
+    expect(foreign.filter((q) => q.includes('access_tokens'))).toEqual([]);
   });
 
   it('refreshes in one transaction of at most four statements', async () => {

@@ -41,6 +41,8 @@ describe('operations: structured logs with request ids and no secrets', () => {
         .expect(200)
     ).body as { access_token: string; refresh_token: string };
     await request(t.http).get('/api/smartapps/endpoints').set('Authorization', `Bearer ${refreshed.access_token}`).expect(200);
+    // introspection is answered before Nest's router (IntrospectionEndpoint): still one logged line
+    await request(t.http).post('/oauth/introspect').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: refreshed.access_token }).expect(200);
     await request(t.http).get(`/api/smartapps/installations/${token.installation_id}/switches`).query({ access_token: refreshed.access_token });
     await request(t.http).get(`/api/smartapps/installations/${token.installation_id}/switches`).set('Authorization', 'Bearer not-a-real-token-0123456789').expect(401);
     await request(t.http).post('/login').type('form').send({ email: 'demo@example.com', password: 'wrong-password-42', _csrf: 'x' });
@@ -72,7 +74,7 @@ describe('operations: structured logs with request ids and no secrets', () => {
     expect(log).toContain('[redacted]');
     const parsed = lines.map((l) => JSON.parse(l) as LogLine);
     const requests = parsed.filter((l) => l.req && l.res);
-    expect(requests.map((l) => l.req?.url)).toEqual(expect.arrayContaining(['/oauth/token', '/api/smartapps/endpoints']));
+    expect(requests.map((l) => l.req?.url)).toEqual(expect.arrayContaining(['/oauth/token', '/api/smartapps/endpoints', '/oauth/introspect']));
     for (const line of requests) {
       expect(line.reqId ?? line.req?.id).toMatch(/^[0-9a-f-]{36}$/);
     }

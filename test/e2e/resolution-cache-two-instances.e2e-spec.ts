@@ -98,6 +98,15 @@ maybe('resolution cache: two instances on one PostgreSQL', () => {
     await listSwitches(b.http, c).expect(401);
   });
 
+  it('a token revoked on A is inactive in B’s introspection within one second (B had it cached)', async () => {
+    const c = await connectSwitch(a.http);
+    const introspect = () => request(b.http).post('/oauth/introspect').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: c.token });
+    expect((await introspect().expect(200)).body.active).toBe(true);
+    expect((await introspect().expect(200)).body.active).toBe(true);
+    await request(a.http).post('/oauth/revoke').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret).type('form').send({ token: c.token }).expect(200);
+    expect(await becomes(async () => (await introspect()).body.active === false, 1000)).toBe(true);
+  });
+
   // last: it changes the demo client's secret
   it('a client secret rotated on A is refused by B within one second (B had it cached)', async () => {
     const introspect = (app: TestApp, secret: string) => request(app.http).post('/oauth/introspect').auth(DEMO_CLIENT.clientId, secret).type('form').send({ token: 'x' });
