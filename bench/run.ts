@@ -73,8 +73,9 @@ class Child {
   static start(name: string, args: string[] = [], env: Record<string, string> = {}): Child {
     // BENCH_PROFILE=<dir>: the platform server writes a V8 CPU profile there when it stops
     const profile = name === 'server' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    // gc() only when the bench asks for the live heap, after the last measurement
-    const gc = name === 'server' ? ['--expose-gc'] : [];
+    // gc() only when the bench asks for the live heap, after the last measurement;
+    // BENCH_SERVER_FLAGS: Node/V8 flags to try on the platform server (e.g. --max-semi-space-size=8)
+    const gc = name === 'server' ? ['--expose-gc', ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)] : [];
     const { file, execArgv } = script(name);
     return new Child(fork(file, args, { execArgv: [...execArgv, ...profile, ...gc], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
   }
