@@ -22,6 +22,11 @@ const executor = new SandboxExecutor((level, message) => send({ type: 'log', lev
  * gc function comes from a context made while --expose-gc was briefly on (no other context gets it).
  */
 const collectGarbage: () => void = (() => {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') {
+    // the process runs with --expose-gc: the flag stays as it is
+    return exposed;
+  }
   try {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as (() => void) | undefined;
