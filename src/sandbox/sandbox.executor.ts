@@ -44,7 +44,7 @@ interface WarmEntry {
  *
  * A WebAssembly memory never shrinks: what one call allocated stays resident in its engine for good.
  * So `trim` lets go of an engine that grew past `engineRetainBytes` (its spare and warm sessions go
- * with it, the next call builds a new engine in a few milliseconds), and `release` lets go of every
+ * with it, the next call builds a new engine in a few milliseconds), and `releaseAll` lets go of every
  * engine and session of an idle worker. Either way the memory returns once V8 collects the engine.
  */
 export class SandboxExecutor {

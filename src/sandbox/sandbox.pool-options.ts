@@ -61,6 +61,9 @@ export function mergePoolOptions(override: SandboxPoolSettings | undefined): San
   return merged;
 }
 
+// below this V8 cannot even start a worker's Node bootstrap
+const MIN_WORKER_HEAP_MB = 32;
+
 /** Later fields win one by one; a missing or unusable one keeps the default. */
 export function mergeMemoryPolicy(override: Partial<SandboxMemoryPolicy> | undefined): SandboxMemoryPolicy {
   const merged: SandboxMemoryPolicy = { ...DEFAULT_SANDBOX_MEMORY };
@@ -70,12 +73,9 @@ export function mergeMemoryPolicy(override: Partial<SandboxMemoryPolicy> | undef
       merged[key] = Math.floor(value);
     }
   }
-  // below this V8 cannot even start a worker's Node bootstrap
   merged.workerHeapMb = Math.max(MIN_WORKER_HEAP_MB, merged.workerHeapMb);
   return merged;
 }
-
-const MIN_WORKER_HEAP_MB = 32;
 
 // QuickJS's stack limit (see sandbox.session.ts) is tuned against the native stack of Node's main
 // thread (V8's ~984 KiB); Node keeps 192 KiB of a worker's stack as a buffer, so 1.2 MiB gives a
@@ -85,12 +85,13 @@ const WORKER_STACK_MB = 1.2;
 // A worker's young generation: its garbage is small and short-lived (a call's snapshot and result),
 // so V8's default (up to 3 × 16 MiB semi-spaces per thread) mostly holds garbage.
 const WORKER_YOUNG_GENERATION_MB = 8;
+// ts-node compiles the sandbox inside a worker started from the sources: its TypeScript compiler needs more
+const TS_NODE_HEAP_MB = 512;
 
 /** Starts a sandbox worker from the compiled entry, or from the TypeScript source under ts-jest and ts-node. */
 export function spawnSandboxWorker(memory: SandboxMemoryPolicy = DEFAULT_SANDBOX_MEMORY): Worker {
   const fromSource = __filename.endsWith('.ts');
   const entry = join(__dirname, fromSource ? 'sandbox.worker.ts' : 'sandbox.worker.js');
-  // ts-node compiles the sandbox inside the worker: its TypeScript compiler needs a bigger heap
   const heapMb = fromSource ? Math.max(memory.workerHeapMb, TS_NODE_HEAP_MB) : memory.workerHeapMb;
   return new Worker(entry, {
     execArgv: fromSource ? ['-r', 'ts-node/register/transpile-only'] : undefined,
@@ -99,4 +100,3 @@ export function spawnSandboxWorker(memory: SandboxMemoryPolicy = DEFAULT_SANDBOX
   });
 }
 
-const TS_NODE_HEAP_MB = 512;
