@@ -61,7 +61,7 @@ export function mergePoolOptions(override: SandboxPoolSettings | undefined): San
   return merged;
 }
 
-// below this V8 cannot even start a worker's Node bootstrap
+// a worker's heap holds 8–10 MiB before its first call (Node's bootstrap, the sandbox code): 32 leaves room for calls
 const MIN_WORKER_HEAP_MB = 32;
 
 /** Later fields win one by one; a missing or unusable one keeps the default. */
