@@ -12,12 +12,26 @@ import { ChildProcess, execSync, fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { MemoryBreakdown } from './memory';
 import type { ServerReady, ServerRequest } from './server';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const LARGE = Number(process.env.BENCH_LARGE ?? 100000);
 const TS_NODE = ['-r', 'ts-node/register/transpile-only'];
+// `npm run bench` compiles bench/ beside the platform (tsconfig.bench.json) and runs dist/bench/run.js,
+// so every server runs compiled JavaScript, as `npm start` does (ts-node alone holds ~150 MiB per
+// thread); started from the sources under ts-node, the scripts run from the sources as before.
+const COMPILED = __filename.endsWith('.js');
+const SOURCE_DIR = COMPILED ? join(__dirname, '..', '..', 'bench') : __dirname;
+
+/** A bench script by name ('server', 'oidc-peer.mjs'): its file and the flags that run it. */
+function script(name: string): { file: string; execArgv: string[] } {
+  if (name.endsWith('.mjs')) {
+    return { file: join(SOURCE_DIR, name), execArgv: [] };
+  }
+  return COMPILED ? { file: join(__dirname, `${name}.js`), execArgv: [] } : { file: join(__dirname, `${name}.ts`), execArgv: TS_NODE };
+}
 
 interface Row {
   name: string;
@@ -28,10 +42,14 @@ interface Row {
   non2xx: number;
   errors: number;
   rssMiB: number | null;
+  /** the platform server's memory right after the measurement */
+  memory?: MemoryBreakdown;
   note?: string;
 }
 
 const rows: Row[] = [];
+/** the platform server's memory after its last measurement and a full garbage collection, by database */
+const liveMemory = new Map<string, MemoryBreakdown>();
 let ceilingRps = 0;
 
 class Child {
@@ -52,11 +70,14 @@ class Child {
     });
   }
 
-  static start(script: string, args: string[] = [], env: Record<string, string> = {}): Child {
+  static start(name: string, args: string[] = [], env: Record<string, string> = {}): Child {
     // BENCH_PROFILE=<dir>: the platform server writes a V8 CPU profile there when it stops
-    const profile = script === 'server.ts' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-    const execArgv = [...(script.endsWith('.ts') ? TS_NODE : []), ...profile];
-    return new Child(fork(join(__dirname, script), args, { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+    const profile = name === 'server' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    // gc() only when the bench asks for the live heap, after the last measurement;
+    // BENCH_SERVER_FLAGS: Node/V8 flags to try on the platform server (e.g. --max-semi-space-size=8)
+    const gc = name === 'server' ? ['--expose-gc', ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean)] : [];
+    const { file, execArgv } = script(name);
+    return new Child(fork(file, args, { execArgv: [...execArgv, ...profile, ...gc], env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
   }
 
   next<T>(timeoutMs = 300000): Promise<T> {
@@ -91,7 +112,8 @@ class Child {
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
     this.proc.send({ type: 'stop' });
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10000))]);
+    // a heap snapshot (BENCH_HEAPSNAPSHOT) takes a while to write
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, process.env.BENCH_HEAPSNAPSHOT ? 120000 : 10000))]);
     if (this.proc.exitCode === null) {
       this.proc.kill();
     }
@@ -120,6 +142,7 @@ async function load(name: string, db: string, server: Child | null, options: aut
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     rssMiB: server ? server.peakRssMiB() : null,
+    memory: server?.platform ? await server.ask<MemoryBreakdown>({ type: 'memory' }) : undefined,
     note,
   };
   rows.push(row);
@@ -141,7 +164,7 @@ async function statementsOf(server: Child, work: () => Promise<unknown>): Promis
 
 async function platform(db: string, url: string): Promise<Record<string, number>> {
   console.error(`platform on ${db}: starting and seeding`);
-  const server = Child.start('server.ts', [], { BENCH_SERVER_DATABASE_URL: url });
+  const server = Child.start('server', [], { BENCH_SERVER_DATABASE_URL: url });
   server.platform = true;
   const ready = await server.next<ServerReady>();
   const base = `http://127.0.0.1:${ready.port}`;
@@ -177,7 +200,7 @@ async function platform(db: string, url: string): Promise<Record<string, number>
     const reply = { status: sample.status, headers: { 'content-type': sample.headers.get('content-type') ?? 'application/json' }, body: await sample.text() };
     if (!ceilingRps) {
       // the ceiling answers the very bytes of the install URL's GET
-      const ceiling = Child.start('ceiling.ts', [JSON.stringify(reply)]);
+      const ceiling = Child.start('ceiling', [JSON.stringify(reply)]);
       const { port } = await ceiling.next<{ port: number }>();
       ceilingRps = (await load('node:http, same bytes (the ceiling)', '—', ceiling, { url: `http://127.0.0.1:${port}/switches`, headers: bearer })).rps;
       ceiling.proc.send('stop');
@@ -237,6 +260,7 @@ async function platform(db: string, url: string): Promise<Record<string, number>
         headers: bearer,
       });
     }
+    liveMemory.set(db, await server.ask<MemoryBreakdown>({ type: 'memory', gc: true }));
   } finally {
     await server.stop();
   }
@@ -313,6 +337,23 @@ async function main(): Promise<void> {
   }
   console.log('\n| ratio | value | target |\n|---|---|---|');
   console.log(ratios.join('\n'));
+  console.log('\nThe platform server\'s memory right after each measurement, MiB (bench/memory.ts: WebAssembly memories are the QuickJS engines; "other" is the workers\' V8 heaps and malloc):\n');
+  console.log('| measurement | database | RSS | peak | QuickJS memories (count) | main heap used / committed | main external | code | other |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const memoryRow = (name: string, db: string, m: MemoryBreakdown): string =>
+    `| ${name} | ${db} | ${m.rssMiB} | ${m.peakMiB} | ${m.wasmResidentMiB} (${m.wasmMemories}) | ${m.mainHeapUsedMiB} / ${m.mainHeapCommittedMiB} | ${m.externalMiB} | ${m.codeMiB} | ${m.otherAnonymousMiB} |`;
+  for (const r of rows) {
+    if (r.memory) {
+      console.log(memoryRow(r.name, r.db, r.memory));
+    }
+  }
+  for (const [db, m] of liveMemory) {
+    console.log(memoryRow('after the last measurement and a full GC (what is alive)', db, m));
+  }
+  const spaces = (m: MemoryBreakdown): string => Object.entries(m.mainSpaces).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log('\nThe main thread\'s heap by space (committed MiB):\n');
+  rows.forEach((r) => r.memory && console.log(`- ${r.name} (${r.db}): ${spaces(r.memory)}`));
+  liveMemory.forEach((m, db) => console.log(`- after a full GC (${db}): ${spaces(m)}`));
   console.log('\nSQL statements per call (BEGIN/COMMIT included), counted by the server:\n');
   const names = [...new Set(Object.values(counts).flatMap((c) => Object.keys(c)))];
   const dbs = Object.keys(counts);
@@ -325,10 +366,11 @@ async function main(): Promise<void> {
 // The warm-sandbox figures (cold, warm and a plain function) and the fairness scenario (issue 11)
 // run after, each in a process of its own so they never share the machine with the cases above.
 // BENCH_FAIRNESS=0 skips them.
-function runScript(script: string): Promise<void> {
+function runScript(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, script)], { stdio: 'inherit', env: process.env });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} exited with ${String(code)}`))));
+    const { file, execArgv } = script(name);
+    const child = spawn(process.execPath, [...execArgv, file], { stdio: 'inherit', env: process.env });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} exited with ${String(code)}`))));
   });
 }
 
@@ -336,9 +378,9 @@ async function mainThenFairness(): Promise<void> {
   await main();
   if (process.env.BENCH_FAIRNESS !== '0') {
     console.log('\n## Warm sandbox (bench/sandbox-warm.ts)\n');
-    await runScript('sandbox-warm.ts');
+    await runScript('sandbox-warm');
     console.log('\n## Fairness (bench/fairness.ts)\n');
-    await runScript('fairness.ts');
+    await runScript('fairness');
   }
 }
 

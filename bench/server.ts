@@ -2,6 +2,8 @@
 // database, seeds the demo, adds switches so the install URL has 10 granted, connects Device
 // Bridge through the real consent pages, listens, and answers bench/run.ts over IPC.
 import 'reflect-metadata';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.setup';
 import { AppConfig, loadConfig } from '../src/config/app-config';
@@ -12,6 +14,7 @@ import { TokensService } from '../src/oauth/tokens.service';
 import { Transactions } from '../src/database/transactions';
 import { agentFor, codeFrom, decide, exchangeCode, logIn, openPreferences } from '../test/helpers/browser';
 import { DEMO_USER } from '../test/helpers/oauth-flow';
+import { memoryBreakdown } from './memory';
 import { seedLarge } from './seed-large';
 
 export interface ServerReady {
@@ -27,7 +30,11 @@ export type ServerRequest =
   | { type: 'count-start' }
   | { type: 'count-stop' }
   | { type: 'idle' }
+  /** `gc`: first a full garbage collection (the server runs with --expose-gc), so the heap is what is alive */
+  | { type: 'memory'; gc?: boolean }
   | { type: 'stop' };
+
+const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 const send = (message: object): void => {
   process.send?.(message);
@@ -128,6 +135,12 @@ async function main(): Promise<void> {
           }
           send({ type: 'idle' });
           break;
+        case 'memory':
+          if (raw.gc) {
+            collectGarbage();
+          }
+          send({ type: 'memory', ...memoryBreakdown() });
+          break;
         case 'count-start':
           statements = [];
           counting = true;
@@ -138,6 +151,11 @@ async function main(): Promise<void> {
           send({ type: 'counted', statements });
           break;
         case 'stop':
+          if (process.env.BENCH_HEAPSNAPSHOT) {
+            // BENCH_HEAPSNAPSHOT=<dir>: what the main thread's heap holds after the whole load
+            collectGarbage();
+            writeHeapSnapshot(join(process.env.BENCH_HEAPSNAPSHOT, `server-${process.pid}.heapsnapshot`));
+          }
           await app.close();
           process.exit(0);
       }

@@ -27,6 +27,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SANDBOX_WORKERS: '0' }, dir())).toThrow(new ConfigError('SANDBOX_WORKERS must be a whole number from 1 to 16, got "0"'));
   });
 
+  it('reads what a sandbox worker keeps in memory and may take', () => {
+    expect(sandboxPoolSettings(loadConfig({}, dir()).sandbox).memory).toEqual({ idleReleaseMs: 60000, engineRetainBytes: 32 * 1024 * 1024, workerHeapMb: 128 });
+    const sandbox = loadConfig({ SANDBOX_IDLE_RELEASE_SECONDS: '0', SANDBOX_ENGINE_RETAIN_MB: '100', SANDBOX_WORKER_HEAP_MB: '256' }, dir()).sandbox;
+    expect(sandboxPoolSettings(sandbox).memory).toEqual({ idleReleaseMs: 0, engineRetainBytes: 100 * 1024 * 1024, workerHeapMb: 256 });
+    expect(() => loadConfig({ SANDBOX_WORKER_HEAP_MB: '16' }, dir())).toThrow(new ConfigError('SANDBOX_WORKER_HEAP_MB must be a whole number from 32 to 4096, got "16"'));
+  });
+
   it('generates the session secret once and keeps it under data/', () => {
     const cwd = dir();
     const first = loadConfig({}, cwd).sessionSecret;

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { DEFAULT_FAIRNESS } from '../sandbox/sandbox.fairness';
-import { DEFAULT_SANDBOX_WORKERS, type SandboxPoolSettings } from '../sandbox/sandbox.pool-options';
+import { DEFAULT_SANDBOX_MEMORY, DEFAULT_SANDBOX_WORKERS, type SandboxPoolSettings } from '../sandbox/sandbox.pool-options';
 
 export type DatabaseSettings =
   | { type: 'sqlite'; database: string }
@@ -83,6 +83,12 @@ export interface SandboxSettings {
   /** deadline or memory kills in a row that quarantine an installation; the first quarantine's length (doubling) */
   quarantineAfterKills: number;
   quarantineSeconds: number;
+  /** a worker idle this long lets go of its QuickJS engines and warm sessions (0: never) */
+  idleReleaseSeconds: number;
+  /** a QuickJS engine whose memory grew past this is replaced after the call that grew it */
+  engineRetainBytes: number;
+  /** V8 heap (old generation) of one sandbox worker thread, MiB */
+  workerHeapMb: number;
 }
 
 export interface EventsSettings {
@@ -239,6 +245,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): AppConfig {
       cpuMsPerSmartApp: integer(env, 'SANDBOX_CPU_MS_PER_SMARTAPP', 60000, 0, 3600 * 1000 * 16),
       quarantineAfterKills: integer(env, 'SANDBOX_QUARANTINE_AFTER_KILLS', 3, 1, 1000),
       quarantineSeconds: integer(env, 'SANDBOX_QUARANTINE_SECONDS', 30, 1, 24 * 3600),
+      idleReleaseSeconds: integer(env, 'SANDBOX_IDLE_RELEASE_SECONDS', DEFAULT_SANDBOX_MEMORY.idleReleaseMs / 1000, 0, 24 * 3600),
+      engineRetainBytes: integer(env, 'SANDBOX_ENGINE_RETAIN_MB', DEFAULT_SANDBOX_MEMORY.engineRetainBytes / 1024 / 1024, 16, 4096) * 1024 * 1024,
+      workerHeapMb: integer(env, 'SANDBOX_WORKER_HEAP_MB', DEFAULT_SANDBOX_MEMORY.workerHeapMb, 32, 4096),
     },
     appLogRetention: integer(env, 'APP_LOG_RETENTION', 1000, 10, 1000000),
     events: {
@@ -320,5 +329,6 @@ export function sandboxPoolSettings(sandbox: SandboxSettings): SandboxPoolSettin
       quarantineAfterKills: sandbox.quarantineAfterKills,
       quarantineBaseMs: sandbox.quarantineSeconds * 1000,
     },
+    memory: { idleReleaseMs: sandbox.idleReleaseSeconds * 1000, engineRetainBytes: sandbox.engineRetainBytes, workerHeapMb: sandbox.workerHeapMb },
   };
 }

@@ -34,7 +34,10 @@ const ENGINE_MAX_PAGES = 32768;
 export class QuickJsEngine {
   private exhaustions = 0;
 
-  private constructor(readonly module: QuickJSWASMModule) {}
+  private constructor(
+    readonly module: QuickJSWASMModule,
+    private readonly memory: WasmMemory,
+  ) {}
 
   static async create(memoryBytes: number): Promise<QuickJsEngine> {
     const maximum = Math.min(ENGINE_MAX_PAGES, ENGINE_BASE_PAGES + Math.ceil(memoryBytes / WASM_PAGE_BYTES));
@@ -55,8 +58,13 @@ export class QuickJsEngine {
       },
     });
     const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC_STATIC, { wasmMemory: memory }));
-    engine = new QuickJsEngine(module);
+    engine = new QuickJsEngine(module, memory);
     return engine;
+  }
+
+  /** Size of the linear memory now: it only grows (a WebAssembly memory never shrinks), so it is the most this engine ever held. */
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   /** Monotonic count of refused memory growths; compare before and after a run. */
@@ -69,6 +77,7 @@ export class QuickJsEngine {
 export class EnginePool {
   private readonly engines = new Map<number, Promise<QuickJsEngine>>();
   private readonly capOf = new WeakMap<QuickJsEngine, number>();
+  private readonly ready = new Set<QuickJsEngine>();
   private created = 0;
   private discarded = 0;
 
@@ -80,6 +89,7 @@ export class EnginePool {
     const engine = QuickJsEngine.create(memoryBytes).then(
       (ready) => {
         this.capOf.set(ready, memoryBytes);
+        this.ready.add(ready);
         return ready;
       },
       (err: unknown) => {
@@ -99,11 +109,29 @@ export class EnginePool {
   }
 
   discard(engine: QuickJsEngine): void {
-    const memoryBytes = this.capOf.get(engine);
-    if (memoryBytes !== undefined && this.capOf.delete(engine)) {
-      this.engines.delete(memoryBytes);
+    if (this.forget(engine)) {
       this.discarded += 1;
     }
+  }
+
+  /** Lets go of a sound engine to free its memory (not counted as discarded); the next acquire builds a new one. */
+  release(engine: QuickJsEngine): void {
+    this.forget(engine);
+  }
+
+  /** The engines ready now, one per memory cap in use. */
+  current(): QuickJsEngine[] {
+    return [...this.ready];
+  }
+
+  private forget(engine: QuickJsEngine): boolean {
+    const memoryBytes = this.capOf.get(engine);
+    if (memoryBytes === undefined || !this.capOf.delete(engine)) {
+      return false;
+    }
+    this.engines.delete(memoryBytes);
+    this.ready.delete(engine);
+    return true;
   }
 
   stats(): { enginesCreated: number; enginesDiscarded: number } {

@@ -2,6 +2,7 @@ import { EnginePool, QuickJsEngine } from './sandbox.engine';
 import { type HostHooks, NO_REQUEST_HOOKS } from './sandbox.failures';
 import { RunHttp } from './sandbox.http';
 import { LogCollector } from './sandbox.logs';
+import { DEFAULT_SANDBOX_MEMORY } from './sandbox.pool-options';
 import type { EngineStats } from './sandbox.protocol';
 import { executeInspect, executeRun, HttpErrorRecorder } from './sandbox.run';
 import { VmSession } from './sandbox.session';
@@ -40,6 +41,11 @@ interface WarmEntry {
  *
  * Evaluating the prelude is most of a fresh session's cost, so `prepareSpare` readies one spare
  * session (prelude evaluated, no SmartApp code run in it, never reused) for the engine last used.
+ *
+ * A WebAssembly memory never shrinks: what one call allocated stays resident in its engine for good.
+ * So `trim` lets go of an engine that grew past `engineRetainBytes` (its spare and warm sessions go
+ * with it, the next call builds a new engine in a few milliseconds), and `releaseAll` lets go of every
+ * engine and session of an idle worker. Either way the memory returns once V8 collects the engine.
  */
 export class SandboxExecutor {
   private readonly engines = new EnginePool();
@@ -49,7 +55,10 @@ export class SandboxExecutor {
   private sparesUsed = 0;
   private warmUsed = 0;
 
-  constructor(private readonly report: ExecutorReport) {}
+  constructor(
+    private readonly report: ExecutorReport,
+    private readonly engineRetainBytes: number = DEFAULT_SANDBOX_MEMORY.engineRetainBytes,
+  ) {}
 
   /** Evaluates a SmartApp module and returns its JSON parts. */
   async inspect(source: string, limits: SandboxLimits): Promise<InspectResult> {
@@ -138,6 +147,25 @@ export class SandboxExecutor {
     } catch (err) {
       this.discard(engine, `Discarded a QuickJS engine that failed to prepare a session: ${reason(err)}`);
     }
+  }
+
+  /** Lets go of every engine whose memory grew past the retain size; returns how many. */
+  trim(): number {
+    const grown = this.engines.current().filter((engine) => engine.memoryBytes() > this.engineRetainBytes);
+    grown.forEach((engine) => this.release(engine));
+    return grown.length;
+  }
+
+  /** Lets go of every engine with its spare and warm sessions (an idle worker); returns how many engines. */
+  releaseAll(): number {
+    const engines = this.engines.current();
+    engines.forEach((engine) => this.release(engine));
+    return engines.length;
+  }
+
+  /** WebAssembly memory held by the engines now, in bytes (for tests and monitoring). */
+  engineMemoryBytes(): number {
+    return this.engines.current().reduce((total, engine) => total + engine.memoryBytes(), 0);
   }
 
   stats(): EngineStats {
@@ -229,9 +257,13 @@ export class SandboxExecutor {
     return spare;
   }
 
-  private discard(engine: QuickJsEngine, message: string): void {
-    // The WebAssembly instance may have stopped mid-call: its memory can no longer be trusted or freed.
-    this.engines.discard(engine);
+  /** Drops a sound engine and every session in it; its memory is freed when V8 collects them. */
+  private release(engine: QuickJsEngine): void {
+    this.engines.release(engine);
+    this.forgetSessions(engine);
+  }
+
+  private forgetSessions(engine: QuickJsEngine): void {
     this.spares.delete(engine);
     for (const [key, entry] of this.warm) {
       if (entry.engine === engine) {
@@ -241,6 +273,12 @@ export class SandboxExecutor {
     if (this.lastEngine === engine) {
       this.lastEngine = undefined;
     }
+  }
+
+  private discard(engine: QuickJsEngine, message: string): void {
+    // The WebAssembly instance may have stopped mid-call: its memory can no longer be trusted or freed.
+    this.engines.discard(engine);
+    this.forgetSessions(engine);
     this.report('warn', message);
   }
 }

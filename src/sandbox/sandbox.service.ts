@@ -3,11 +3,11 @@ import { DEFAULT_SANDBOX_LIMITS, mergeLimits, SANDBOX_LIMITS } from './sandbox.l
 import type { AppUsage, Tenant } from './sandbox.fairness';
 import { type PoolFailure, SandboxWorkerPool, UNMETERED } from './sandbox.pool';
 import type { EngineStats } from './sandbox.protocol';
-import { mergePoolOptions, SANDBOX_POOL, type SandboxPoolSettings } from './sandbox.pool-options';
+import { mergePoolOptions, SANDBOX_POOL, type SandboxPoolSettings, spawnSandboxWorker } from './sandbox.pool-options';
 import type { InspectResult, RunRequest, SandboxFailureKind, SandboxLimits, SandboxRefusal, SandboxResult } from './sandbox.types';
 
 export { DEFAULT_SANDBOX_LIMITS, SANDBOX_LIMITS } from './sandbox.limits';
-export { DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxPoolOptions, type SandboxPoolSettings } from './sandbox.pool-options';
+export { DEFAULT_SANDBOX_MEMORY, DEFAULT_SANDBOX_POOL, SANDBOX_POOL, type SandboxMemoryPolicy, type SandboxPoolOptions, type SandboxPoolSettings } from './sandbox.pool-options';
 export { type AppUsage, DEFAULT_FAIRNESS, type FairnessPolicy } from './sandbox.fairness';
 
 /** One finished handler run: how it ended and how long it took from the queue to the answer. */
@@ -45,7 +45,8 @@ export class SandboxService implements OnModuleDestroy {
 
   constructor(@Optional() @Inject(SANDBOX_LIMITS) limits?: Partial<SandboxLimits>, @Optional() @Inject(SANDBOX_POOL) pool?: SandboxPoolSettings) {
     this.defaults = mergeLimits(DEFAULT_SANDBOX_LIMITS, limits);
-    this.pool = new SandboxWorkerPool(mergePoolOptions(pool));
+    const options = mergePoolOptions(pool);
+    this.pool = new SandboxWorkerPool(options, () => spawnSandboxWorker(options.memory));
   }
 
   /** The limits a run gets when its request sets none. */
