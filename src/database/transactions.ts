@@ -96,7 +96,7 @@ export class Transactions implements OnModuleInit {
     const scope: Scope = { kind: 'read', active: true, manager: this.dataSource.manager, runner: null };
     const reading = () => this.scope.run(scope, () => work(this.dataSource.manager));
     try {
-      return this.isPostgres ? await reading() : await this.gate.hold(reading);
+      return this.isPostgres ? await reading() : await this.gate.holdShared(reading);
     } finally {
       scope.active = false;
     }
