@@ -1,8 +1,10 @@
 import { isTimeZone } from '../web/time-zones';
 
+// Building an Intl.DateTimeFormat costs far more than using one: one per zone, kept (zones are few)
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-function formatFor(timeZone: string): Intl.DateTimeFormat {
+/** The zone's wall-clock parts (year … second, 24 h) and its short name; one formatter per zone, shared by every user of zone times. */
+export function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
   let format = formats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', {
@@ -16,6 +18,9 @@ function formatFor(timeZone: string): Intl.DateTimeFormat {
       second: '2-digit',
       timeZoneName: 'short',
     });
+    if (formats.size >= 1000) {
+      formats.clear();
+    }
     formats.set(timeZone, format);
   }
   return format;
@@ -28,7 +33,7 @@ export function zonedDate(value: unknown, timeZone: unknown): string {
     return '';
   }
   const zone = typeof timeZone === 'string' && isTimeZone(timeZone) ? timeZone : 'UTC';
-  const parts = formatFor(zone).formatToParts(date);
+  const parts = zoneFormatter(zone).formatToParts(date);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${get('timeZoneName')}`;
 }

@@ -1,28 +1,5 @@
 // Local days and offsets of IANA time zones, with Intl (the host has it; QuickJS does not).
-
-// Building an Intl.DateTimeFormat costs far more than using one: one per zone, kept (zones are few)
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    if (formatters.size >= 1000) {
-      formatters.clear();
-    }
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
+import { zoneFormatter } from '../common/zoned-date';
 
 // Zones change their offset only at whole quarter hours of UTC (offsets and transitions are
 // multiples of 15 minutes), so an offset found once holds for its whole quarter hour.
@@ -46,7 +23,7 @@ export function utcOffsetMinutes(timeZone: string, at: Date): number {
 }
 
 function computeOffsetMinutes(timeZone: string, at: Date): number {
-  const parts = formatterFor(timeZone).formatToParts(at);
+  const parts = zoneFormatter(timeZone).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((asUtc - (at.getTime() - at.getMilliseconds())) / 60000);
