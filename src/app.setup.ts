@@ -10,6 +10,11 @@ import { DatabaseSessionStore } from './accounts/session-store';
 import { AppModule } from './app.module';
 import { collapseSlashes } from './common/collapse-slashes';
 import { csrfMiddleware } from './common/csrf';
+import { ErrorFilter } from './common/error.filter';
+import { FORM_LIMITS } from './common/form-body';
+import { installFrontDoor, machineHeaders } from './common/front-door';
+import { recordedHeaders } from './common/recorded-headers';
+import { IntrospectionEndpoint } from './oauth/introspection.endpoint';
 import { jsonDepthGuard, JsonTooDeepError } from './common/json-depth';
 import { registerViewHelpers } from './common/view-helpers';
 import { projectRoot } from './common/project-root';
@@ -48,13 +53,15 @@ export function isBearerPath(path: string): boolean {
 
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Pino = createRootLogger(config)): void {
   const root = projectRoot();
-  app.use(...requestLogging(logger));
-  app.use(app.get(MetricsService).httpMiddleware());
+  const accessLog = requestLogging(logger);
+  const metrics = app.get(MetricsService).httpMiddleware();
+  app.use(...accessLog);
+  app.use(metrics);
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.use(collapseSlashes);
-  app.use(
-    helmet({
+  // helmet's headers are the same on every response (no CSP nonce): recorded once, then replayed
+  const securityHeaders = recordedHeaders(helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -73,8 +80,15 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
       frameguard: { action: 'deny' },
       referrerPolicy: { policy: 'no-referrer' },
       strictTransportSecurity: config.baseUrl.startsWith('https:'),
-    }),
-  );
+  }));
+  app.use(securityHeaders);
+  // hot machine endpoints skip Express's router, with the same log line, metrics and headers
+  const errors = new ErrorFilter();
+  installFrontDoor(app.getHttpServer(), app.getHttpAdapter().getInstance(), {
+    before: [...requestLogging(logger, { requestLogger: false }), metrics, machineHeaders],
+    routes: [app.get(IntrospectionEndpoint).frontDoor],
+    onError: (err, req, res) => errors.respond(err, req, res),
+  });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.path.startsWith('/oauth/authorize') || req.path === '/login' || req.path === '/signup') {
       res.set('Cache-Control', 'no-store');
@@ -82,7 +96,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
     next();
   });
   app.use(guardedParser(express.json({ limit: '256kb', verify: jsonDepthGuard(config.jsonMaxDepth) })));
-  app.use(guardedParser(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 1000 })));
+  app.use(guardedParser(express.urlencoded({ extended: true, limit: FORM_LIMITS.bytes, parameterLimit: FORM_LIMITS.parameters })));
   // Bearer routes (/api/*) and the OAuth machine endpoints take no cookies: they skip the session
   // load, passport and CSRF work below (issue 10 point 4).
   const browserOnly = (middleware: RequestHandler): RequestHandler => {

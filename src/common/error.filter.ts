@@ -40,8 +40,11 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request>();
-    const res = ctx.getResponse<Response>();
+    this.respond(exception, ctx.getRequest<Request>(), ctx.getResponse<Response>());
+  }
+
+  /** The response for an error, also for requests served outside Nest's routes (src/common/front-door.ts). */
+  respond(exception: unknown, req: Request, res: Response): void {
     if (res.headersSent) {
       this.logger.error(`error after the response started: ${String(exception)}`);
       return;

@@ -1,5 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { FORM_LIMITS, FormBodyError, isPlainForm, readFormBody } from '../common/form-body';
+import type { FrontDoorRoute } from '../common/front-door';
 import { ClientAuthenticator } from './client-authenticator';
 import { formParameters } from './client-authentication';
 import { OAuthError } from './oauth-error';
@@ -18,6 +20,24 @@ export class IntrospectionEndpoint implements NestMiddleware {
     private readonly authenticator: ClientAuthenticator,
     private readonly tokens: TokensService,
   ) {}
+
+  /**
+   * The front door's route (src/common/front-door.ts): a plain form POST to exactly
+   * `/oauth/introspect`, every resource server's call, skips Express's router and body parsers too.
+   * Anything else (JSON, a query string, another charset) comes through Express to `use`.
+   */
+  readonly frontDoor: FrontDoorRoute = {
+    route: '/oauth/introspect',
+    takes: (req) => req.method === 'POST' && req.url === '/oauth/introspect' && isPlainForm(req),
+    handle: async (req, res) => {
+      try {
+        req.body = await readFormBody(req, FORM_LIMITS.bytes, FORM_LIMITS.parameters);
+      } catch (err) {
+        throw err instanceof FormBodyError ? new OAuthError('invalid_request', err.message, err.status) : err;
+      }
+      await this.use(req, res);
+    },
+  };
 
   async use(req: Request, res: Response): Promise<void> {
     const params = formParameters(req);

@@ -110,7 +110,11 @@ export class MetricsService implements OnApplicationBootstrap, OnModuleDestroy {
   httpMiddleware(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       const end = this.httpDuration.startTimer();
-      res.on('finish', () => {
+      // one listener: 'close' follows 'finish'; a response whose client went away is not timed
+      res.once('close', () => {
+        if (!res.writableFinished) {
+          return;
+        }
         const route = routeOf(req);
         end({ method: req.method, route, status: String(res.statusCode) });
         if (res.statusCode === 429) {

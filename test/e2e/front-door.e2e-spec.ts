@@ -1,0 +1,78 @@
+// The front door (src/common/front-door.ts): a plain form POST to /oauth/introspect skips Express's
+// router and body parsers, and must answer exactly as the platform does everywhere else: RFC 7662
+// replies, RFC 6749 §5.2 errors, the access line, metrics, request ids and security headers.
+import request from 'supertest';
+import { connect, DEMO_CLIENT, optionValue } from '../helpers/browser';
+import { DEMO_USER } from '../helpers/oauth-flow';
+import { startTestApp, TestApp } from '../helpers/test-app';
+
+const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
+
+describe('front door: introspection outside the router', () => {
+  let t: TestApp;
+  let accessToken: string;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ LOG_LEVEL: 'info' }, { operations: { host: 'localhost', metricsToken: METRICS_TOKEN, metricsPort: 0, readyMaxLagMs: 1000, logSink: { write: (line) => lines.push(line) } } });
+    const { token } = await connect(t.http, DEMO_USER, 'Home', (page) => ({ switches: optionValue(page, 'Kitchen Light') }));
+    accessToken = token.access_token;
+  }, 60000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const introspect = () => request(t.http).post('/oauth/introspect').auth(DEMO_CLIENT.clientId, DEMO_CLIENT.clientSecret);
+
+  it('answers a form with the RFC 7662 reply, the request id, no-store and the machine security headers', async () => {
+    const res = await introspect().set('X-Request-Id', 'front-door-1').type('form').send({ token: accessToken }).expect(200);
+    expect(res.body).toMatchObject({ active: true, client_id: DEMO_CLIENT.clientId, token_type: 'bearer' });
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-request-id']).toBe('front-door-1');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('gives the same reply to JSON, which Express parses', async () => {
+    const form = await introspect().type('form').send({ token: accessToken }).expect(200);
+    const json = await introspect().send({ token: accessToken }).expect(200);
+    expect(json.body).toEqual(form.body);
+  });
+
+  it('answers bad requests as RFC 6749 §5.2 says', async () => {
+    const twice = await introspect().type('form').send('token=a&token=b').expect(400);
+    expect(twice.body).toEqual({ error: 'invalid_request', error_description: 'Parameter token is given more than once' });
+    expect(twice.headers['cache-control']).toBe('no-store');
+    const nested = await introspect().type('form').send('token[a]=b').expect(400);
+    expect(nested.body).toEqual({ error: 'invalid_request', error_description: 'Parameter token must be a string' });
+    const missing = await introspect().type('form').send('token_type_hint=access_token').expect(400);
+    expect(missing.body.error).toBe('invalid_request');
+    const large = await introspect().type('form').send(`token=${'x'.repeat(300 * 1024)}`).expect(413);
+    expect(large.body).toEqual({ error: 'invalid_request', error_description: 'The request body is too large' });
+    const wrong = await request(t.http).post('/oauth/introspect').auth(DEMO_CLIENT.clientId, 'not-the-secret').type('form').send({ token: accessToken }).expect(401);
+    expect(wrong.body.error).toBe('invalid_client');
+    expect(wrong.headers['www-authenticate']).toMatch(/^Basic /);
+  });
+
+  it('leaves to Express what it does not take: credentials in the query string are refused there', async () => {
+    const res = await request(t.http)
+      .post(`/oauth/introspect?client_id=${DEMO_CLIENT.clientId}&client_secret=${DEMO_CLIENT.clientSecret}`)
+      .type('form')
+      .send({ token: accessToken })
+      .expect(400);
+    expect(res.body).toEqual({ error: 'invalid_request', error_description: 'Client credentials must not be sent in the query string' });
+  });
+
+  it('logs one access line per call and counts it under its route in /metrics', async () => {
+    lines.length = 0;
+    await introspect().set('X-Request-Id', 'front-door-logged').type('form').send({ token: accessToken }).expect(200);
+    const logged = lines.map((l) => JSON.parse(l) as { reqId?: string; req?: { url: string; method: string }; res?: { statusCode: number } }).filter((l) => l.reqId === 'front-door-logged' && l.res);
+    expect(logged).toEqual([expect.objectContaining({ req: expect.objectContaining({ method: 'POST', url: '/oauth/introspect' }), res: { statusCode: 200 } })]);
+    const metrics = await request(t.http).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/oauth\/introspect"[^}]*status="200"[^}]*\} [1-9]/);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/oauth\/introspect"[^}]*status="400"[^}]*\} [1-9]/);
+  });
+});
