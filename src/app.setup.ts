@@ -15,6 +15,7 @@ import { FORM_LIMITS } from './common/form-body';
 import { installFrontDoor, machineHeaders } from './common/front-door';
 import { recordedHeaders } from './common/recorded-headers';
 import { IntrospectionEndpoint } from './oauth/introspection.endpoint';
+import { InstallApiFrontDoor } from './install-api/install-api.front-door';
 import { jsonDepthGuard, JsonTooDeepError } from './common/json-depth';
 import { registerViewHelpers } from './common/view-helpers';
 import { projectRoot } from './common/project-root';
@@ -86,7 +87,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   const errors = new ErrorFilter();
   installFrontDoor(app.getHttpServer(), app.getHttpAdapter().getInstance(), {
     before: [...requestLogging(logger, { requestLogger: false }), metrics, machineHeaders],
-    routes: [app.get(IntrospectionEndpoint).frontDoor],
+    routes: [app.get(IntrospectionEndpoint).frontDoor, app.get(InstallApiFrontDoor).route],
     onError: (err, req, res) => errors.respond(err, req, res),
   });
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -1,12 +1,10 @@
 import { All, Controller, Delete, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BearerAuth } from '../common/access.decorators';
-import type { JsonValue } from '../sandbox/sandbox.types';
+import { installApiCallOf, sendInstallApiReply } from './install-api.http';
 import { InstallApiService } from './install-api.service';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { OpenApiJson } from '../openapi/installation-openapi';
-
-const FORWARDED_HEADERS = ['accept', 'content-type', 'user-agent', 'x-request-id'];
 
 @ApiTags('installations')
 @Controller('api/smartapps/installations')
@@ -33,28 +31,6 @@ export class InstallApiController {
   async call(@Req() req: Request, @Res() res: Response, @Param('installationId') installationId: string): Promise<void> {
     const raw: unknown = (req.params as Record<string, unknown>).path;
     const segments = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split('/') : [];
-    const headers: Record<string, string> = {};
-    for (const name of FORWARDED_HEADERS) {
-      const value = req.headers[name];
-      if (typeof value === 'string') {
-        headers[name] = value;
-      }
-    }
-    const reply = await this.api.call(req.bearer!, {
-      method: req.method,
-      installationId,
-      segments: segments.filter((s) => s !== ''),
-      query: req.query,
-      body: (req.body ?? null) as JsonValue,
-      headers,
-    });
-    res.set(reply.headers).status(reply.status);
-    if (reply.raw !== undefined) {
-      res.send(Buffer.from(reply.raw, 'utf8'));
-    } else if (reply.body === undefined) {
-      res.end();
-    } else {
-      res.json(reply.body);
-    }
+    sendInstallApiReply(res, await this.api.call(req.bearer!, installApiCallOf(req, installationId, segments)));
   }
 }
