@@ -1,4 +1,5 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { preparedRead } from './prepared-reads';
 
 type Where<T> = Partial<Record<keyof T & string, string | string[]>>;
 
@@ -36,7 +37,7 @@ export async function plainFind<T extends ObjectLiteral>(manager: EntityManager,
     return [];
   }
   const parameters = entries.flatMap(([, value]) => (Array.isArray(value) ? value : [value]));
-  const rows = await manager.query<Record<string, unknown>[]>(sql, parameters);
+  const rows = await preparedRead(manager, sql, parameters);
   return rows.map((row) => {
     const entity = metadata.create() as T;
     for (const column of metadata.columns) {
