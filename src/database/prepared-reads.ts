@@ -93,6 +93,6 @@ function statementsOf(db: Database): Map<string, Promise<Statement>> {
       )
       .then(() => close(callback));
     return db;
-  }) as Database['close'];
+  });
   return kept;
 }
