@@ -62,7 +62,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.set('query parser', 'extended');
   app.use(collapseSlashes);
   // helmet's headers are the same on every response (no CSP nonce): recorded once, then replayed
-  const securityHeaders = recordedHeaders(helmet({
+  const securityHeaders = recordedHeaders(
+    helmet({
       contentSecurityPolicy: {
         useDefaults: false,
         directives: {
@@ -81,7 +82,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
       frameguard: { action: 'deny' },
       referrerPolicy: { policy: 'no-referrer' },
       strictTransportSecurity: config.baseUrl.startsWith('https:'),
-  }));
+    }),
+  );
   app.use(securityHeaders);
   // hot machine endpoints skip Express's router, with the same log line, metrics and headers
   const errors = new ErrorFilter();
